@@ -1,0 +1,260 @@
+//! CVSS v2.0: metric table and scoring, exact decimal (as NVD and Red Hat's `cvss` compute
+//! it), plus an emulation of the JavaScript environmental formula that CSAF validators use.
+
+use super::decimal::{div_round, pow10, to_i64};
+use super::parse::{MetricDef, def};
+
+/// v2.0 metrics in the order of the v2.0 guide's vector format.
+pub(super) const METRICS: [MetricDef; 14] = [
+    def("AV", &["L", "A", "N"], true),
+    def("AC", &["H", "M", "L"], true),
+    def("Au", &["M", "S", "N"], true),
+    def("C", &["N", "P", "C"], true),
+    def("I", &["N", "P", "C"], true),
+    def("A", &["N", "P", "C"], true),
+    def("E", &["U", "POC", "F", "H", "ND"], false),
+    def("RL", &["OF", "TF", "W", "U", "ND"], false),
+    def("RC", &["UC", "UR", "C", "ND"], false),
+    def("CDP", &["N", "L", "LM", "MH", "H", "ND"], false),
+    def("TD", &["N", "L", "M", "H", "ND"], false),
+    def("CR", &["L", "M", "H", "ND"], false),
+    def("IR", &["L", "M", "H", "ND"], false),
+    def("AR", &["L", "M", "H", "ND"], false),
+];
+
+// Weights in thousandths, in the order of the values above.
+const AV: [i64; 3] = [395, 646, 1000];
+const AC: [i64; 3] = [350, 610, 710];
+const AU: [i64; 3] = [450, 560, 704];
+const CIA: [i64; 3] = [0, 275, 660];
+const E: [i64; 5] = [850, 900, 950, 1000, 1000];
+const RL: [i64; 5] = [870, 900, 950, 1000, 1000];
+const RC: [i64; 4] = [900, 950, 1000, 1000];
+const CDP: [i64; 6] = [0, 100, 300, 400, 500, 0];
+const TD: [i64; 5] = [0, 250, 750, 1000, 1000];
+const REQ: [i64; 4] = [500, 1000, 1510, 1000];
+
+/// Weight of parsed value `v` (0 = absent → `absent`).
+fn w<const N: usize>(table: &[i64; N], v: u8, absent: i64) -> i64 {
+    v.checked_sub(1)
+        .and_then(|i| table.get(usize::from(i)))
+        .copied()
+        .unwrap_or(absent)
+}
+
+/// Whether a metric is present with a value other than "Not Defined" (`nd`, 1-based).
+fn defined(v: u8, nd: u8) -> bool {
+    v != 0 && v != nd
+}
+
+/// A parsed v2.0 vector (one parsed value per entry of [`METRICS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct V2(pub [u8; 14]);
+
+/// The v2.0 weights of one vector, in thousandths.
+struct Weights {
+    av: i64,
+    ac: i64,
+    au: i64,
+    c: i64,
+    i: i64,
+    a: i64,
+    e: i64,
+    rl: i64,
+    rc: i64,
+    cdp: i64,
+    td: i64,
+    cr: i64,
+    ir: i64,
+    ar: i64,
+}
+
+impl V2 {
+    fn weights(&self) -> Weights {
+        let [av, ac, au, c, i, a, e, rl, rc, cdp, td, cr, ir, ar] = self.0;
+        Weights {
+            av: w(&AV, av, 0),
+            ac: w(&AC, ac, 0),
+            au: w(&AU, au, 0),
+            c: w(&CIA, c, 0),
+            i: w(&CIA, i, 0),
+            a: w(&CIA, a, 0),
+            e: w(&E, e, 1000),
+            rl: w(&RL, rl, 1000),
+            rc: w(&RC, rc, 1000),
+            cdp: w(&CDP, cdp, 0),
+            td: w(&TD, td, 1000),
+            cr: w(&REQ, cr, 1000),
+            ir: w(&REQ, ir, 1000),
+            ar: w(&REQ, ar, 1000),
+        }
+    }
+
+    pub fn has_temporal(&self) -> bool {
+        let [_, _, _, _, _, _, e, rl, rc, ..] = self.0;
+        defined(e, 5) || defined(rl, 5) || defined(rc, 4)
+    }
+
+    pub fn has_environmental(&self) -> bool {
+        let [.., cdp, td, cr, ir, ar] = self.0;
+        defined(cdp, 6) || defined(td, 5) || defined(cr, 4) || defined(ir, 4) || defined(ar, 4)
+    }
+
+    /// Base score in tenths (clamped at 0 by the caller).
+    pub fn base(&self) -> i64 {
+        let w = self.weights();
+        base_equation(&w, impact(&w), 11)
+    }
+
+    /// Temporal score in tenths: computed from the (non-negative) base score.
+    pub fn temporal(&self) -> i64 {
+        let w = self.weights();
+        times_erlrc(&w, base_equation(&w, impact(&w), 11).max(0))
+    }
+
+    /// Environmental score in tenths. The adjusted temporal score is *not* clamped at zero
+    /// before it enters the formula, as in the guide and the reference implementation.
+    pub fn environmental(&self) -> i64 {
+        let w = self.weights();
+        let adjusted_temporal = times_erlrc(&w, base_equation(&w, adjusted_impact(&w), 20));
+        // (AT + (10 − AT) × CDP) × TD, at 10^7 (tenths × thousandths × thousandths).
+        let inner = adjusted_temporal * 1000 + (100 - adjusted_temporal) * w.cdp;
+        let x = inner * w.td;
+        let (q, r) = (x / 1_000_000, x % 1_000_000);
+        q + if r.abs() * 2 >= 1_000_000 {
+            x.signum()
+        } else {
+            0
+        }
+    }
+
+    /// The environmental score as csaf-validator-lib's `cvss2.js` computes it (the function
+    /// CSAF test 6.1.9 uses), in tenths, or `None` when that function returns the base score
+    /// (no environmental metric key present).
+    pub fn environmental_js(&self) -> Option<i64> {
+        let [av, ac, au, c, i, a, e, rl, rc, cdp, td, cr, ir, ar] = self.0;
+        if [cdp, td, cr, ir, ar].iter().all(|v| *v == 0) {
+            return None;
+        }
+        let f = |table: &[i64], v: u8, absent: i64| {
+            let milli = v
+                .checked_sub(1)
+                .and_then(|i| table.get(usize::from(i)))
+                .copied();
+            // Weights are at most 1510 thousandths: exact in f64, and the quotient is the
+            // double nearest the decimal weight, i.e. the JavaScript literal.
+            milli.unwrap_or(absent) as f64 / 1000.0
+        };
+        let (c, i, a) = (f(&CIA, c, 0), f(&CIA, i, 0), f(&CIA, a, 0));
+        let impact = 10.41
+            * mkflt(
+                mkint(1.0)
+                    - mkint(
+                        mkflt(mkint(1.0) - mkint(c))
+                            * mkflt(mkint(1.0) - mkint(i))
+                            * mkflt(mkint(1.0) - mkint(a)),
+                    ),
+            );
+        let exploitability = 20.0 * f(&AC, ac, 0) * f(&AU, au, 0) * f(&AV, av, 0);
+        let f_impact = if impact > 0.0 { 1.176 } else { 0.0 };
+        let (cr, ir, ar) = (f(&REQ, cr, 1000), f(&REQ, ir, 1000), f(&REQ, ar, 1000));
+        let adjusted_impact = f64::min(
+            10.0,
+            10.41
+                * mkflt(
+                    mkint(1.0)
+                        - mkint(
+                            mkflt(mkint(1.0) - mkint(c * cr))
+                                * (mkflt(mkint(1.0) - mkint(i * ir))
+                                    * mkflt(mkint(1.0) - mkint(a * ar))),
+                        ),
+                ),
+        );
+        let adjusted_base = quick_round(
+            mkflt(mkint(0.6 * adjusted_impact) + mkint(0.4 * exploitability) - mkint(1.5))
+                * f_impact,
+        );
+        let adjusted_temporal =
+            quick_round(adjusted_base * f(&E, e, 1000) * f(&RL, rl, 1000) * f(&RC, rc, 1000));
+        let env = quick_round(
+            mkflt(
+                mkint(adjusted_temporal)
+                    + mkint(mkflt(mkint(10.0) - mkint(adjusted_temporal)) * f(&CDP, cdp, 0)),
+            ) * f(&TD, td, 1000),
+        );
+        // `env` is k/10 for an integer k; ×10 and rounding recovers k.
+        Some(js_round(env * 10.0) as i64)
+    }
+}
+
+/// 10.41 × (1 − (1−C)(1−I)(1−A)), at 10^11.
+fn impact(w: &Weights) -> i128 {
+    let rest = i128::from((1000 - w.c) * (1000 - w.i) * (1000 - w.a));
+    1041 * (pow10(9) - rest)
+}
+
+/// min(10, 10.41 × (1 − (1−C·CR)(1−I·IR)(1−A·AR))), at 10^20.
+fn adjusted_impact(w: &Weights) -> i128 {
+    let factor = |x: i64, req: i64| i128::from(1_000_000 - x * req);
+    let rest = factor(w.c, w.cr) * factor(w.i, w.ir) * factor(w.a, w.ar);
+    (1041 * (pow10(18) - rest)).min(10 * pow10(20))
+}
+
+/// round_to_1_decimal(((0.6 × Impact) + (0.4 × Exploitability) − 1.5) × f(Impact)) in
+/// tenths, unclamped; `impact` is given at 10^`digits`.
+///
+/// Fast path: the same formula in `f64` (error below 10^-13) decides unless the value is
+/// within 10^-6 of a half tenth; only then is the exact integer formula needed.
+fn base_equation(w: &Weights, impact: i128, digits: u32) -> i64 {
+    if impact == 0 {
+        return 0;
+    }
+    // Exploitability = 20 × AV × AC × Au, at 10^9.
+    let exploitability = i128::from(20 * w.av * w.ac * w.au);
+    let y = (0.6 * (impact as f64 / pow10(digits) as f64) + 0.4 * (exploitability as f64 / 1e9)
+        - 1.5)
+        * 1.176
+        * 10.0;
+    let magnitude = y.abs();
+    let floor = magnitude.floor();
+    if (magnitude - floor - 0.5).abs() >= 1e-6 {
+        let rounded = if magnitude - floor > 0.5 {
+            floor + 1.0
+        } else {
+            floor
+        };
+        return (rounded as i64) * if y < 0.0 { -1 } else { 1 };
+    }
+    // 0.6 × Impact and 0.4 × Exploitability at 10^(digits+1); then × 1.176 at 10^(digits+4).
+    let inner = 6 * impact + 4 * exploitability * pow10(digits - 9) - 15 * pow10(digits);
+    to_i64(div_round(inner * 1176, pow10(digits + 3)))
+}
+
+/// round_to_1_decimal(score × E × RL × RC), in tenths (exact in `i64`: at most 10^11).
+fn times_erlrc(w: &Weights, tenths: i64) -> i64 {
+    let x = tenths * w.e * w.rl * w.rc;
+    let (q, r) = (x / 1_000_000_000, x % 1_000_000_000);
+    q + if r.abs() * 2 >= 1_000_000_000 {
+        x.signum()
+    } else {
+        0
+    }
+}
+
+/// JavaScript's `Math.round`: halves go towards +∞.
+fn js_round(x: f64) -> f64 {
+    let floor = x.floor();
+    if x - floor >= 0.5 { floor + 1.0 } else { floor }
+}
+
+fn mkint(x: f64) -> f64 {
+    js_round(x * 1000.0)
+}
+
+fn mkflt(x: f64) -> f64 {
+    x / 1000.0
+}
+
+fn quick_round(x: f64) -> f64 {
+    js_round(x * 10.0) / 10.0
+}

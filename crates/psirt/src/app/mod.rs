@@ -1,0 +1,96 @@
+//! Application use cases: one function per action, each in its own transaction, called by both
+//! the web layer and the CLI. No rule lives only in a handler.
+//!
+//! Errors: [`AppError`]; the web layer maps it to problem+json or an HTML page.
+
+pub mod admin;
+pub mod demo;
+pub mod disclosure;
+pub mod intake;
+mod secrets;
+pub mod staff;
+pub mod tracking;
+
+use std::sync::Arc;
+
+use psirt_domain::{
+    clock::Clock,
+    policy::Policy,
+    report::{FieldErrors, Role},
+};
+
+use crate::{
+    config::Config,
+    storage::{Db, IntakeWriter, StorageError, blobs::BlobStore},
+};
+
+pub use secrets::{hash_secret, new_secret};
+
+/// Everything a use case needs, passed down explicitly (no globals).
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub blobs: BlobStore,
+    pub writer: IntakeWriter,
+    pub clock: Arc<dyn Clock>,
+    /// The policy the organisation runs (a preset or its own file).
+    pub policy: Arc<Policy>,
+}
+
+impl App {
+    /// Connects to the database, applies migrations and starts the intake writer.
+    pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Self, AppError> {
+        tokio::fs::create_dir_all(&config.data_dir)
+            .await
+            .map_err(|e| {
+                AppError::Unavailable(format!(
+                    "cannot create the data directory {}: {e}",
+                    config.data_dir.display()
+                ))
+            })?;
+        let policy = Arc::new(disclosure::load_policy(&config.organization.policy)?);
+        let db = Db::connect(&config.database_url(), config.limits.database_connections).await?;
+        db.migrate().await?;
+        let blobs = BlobStore::open(config.attachments_dir())
+            .await
+            .map_err(StorageError::from)?;
+        let writer = IntakeWriter::start(db.clone(), config.limits.intake_batch);
+        Ok(Self {
+            config: Arc::new(config),
+            db,
+            blobs,
+            writer,
+            clock,
+            policy,
+        })
+    }
+}
+
+/// A signed-in staff member (through an API token for now; sessions come with the UI).
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub user_id: String,
+    pub email: String,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input")]
+    Invalid(#[from] FieldErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{what} is larger than the limit of {limit} bytes")]
+    TooLarge { what: String, limit: u64 },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}

@@ -1,0 +1,103 @@
+//! `psirt serve` and `psirt migrate`.
+
+use std::{net::SocketAddr, process::ExitCode, sync::Arc};
+
+use clap::Args;
+
+use super::fail;
+use crate::{
+    app::{App, admin, demo},
+    clock::SystemClock,
+    config::{Config, redact_url},
+    server, telemetry,
+};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [env: PSIRT_LISTEN] (default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Load a realistic demo organisation first (products, versions, reports).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(config: Config, args: ServeArgs) -> ExitCode {
+    telemetry::init_logs(config.log_format == "json");
+    let app = match App::start(config, Arc::new(SystemClock)).await {
+        Ok(app) => app,
+        Err(e) => return fail(&format!("cannot start: {e}")),
+    };
+    if args.demo {
+        match demo::load(&app).await {
+            Ok(loaded) => eprintln!(
+                "psirt: demo organisation {}",
+                if loaded { "loaded" } else { "already present" }
+            ),
+            Err(e) => return fail(&format!("cannot load the demo: {e}")),
+        }
+    }
+    let server = match server::start(app.clone(), shutdown_signal()).await {
+        Ok(server) => server,
+        Err(e) => return fail(&format!("cannot listen on {}: {e}", app.config.listen)),
+    };
+    let url = match &app.config.public_url {
+        Some(url) => url.clone(),
+        None => format!("http://{}", server.addr),
+    };
+    println!(
+        "psirt is running at {url}/  (database: {})",
+        redact_url(&app.config.database_url())
+    );
+    match admin::setup_link(&app).await {
+        Ok(Some(link)) => {
+            println!("Set up the first administrator (one-time link, valid 24 hours): {link}")
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not create a setup link"),
+    }
+    match server.task.await {
+        Ok(Ok(())) => {
+            app.db.close().await;
+            ExitCode::SUCCESS
+        }
+        Ok(Err(e)) => fail(&format!("server stopped: {e}")),
+        Err(e) => fail(&format!("server task failed: {e}")),
+    }
+}
+
+pub async fn migrate(config: Config) -> ExitCode {
+    let db = match crate::storage::Db::connect(&config.database_url(), 2).await {
+        Ok(db) => db,
+        Err(e) => return fail(&e.to_string()),
+    };
+    match db.migrate().await {
+        Ok(applied) if applied.is_empty() => {
+            println!("schema is up to date");
+            ExitCode::SUCCESS
+        }
+        Ok(applied) => {
+            println!("applied migrations: {applied:?}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+}

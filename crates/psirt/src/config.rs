@@ -1,0 +1,298 @@
+//! Configuration as a value: defaults → `psirt.toml` → `PSIRT_*` environment → command-line
+//! flags. [`Config::validate`] refuses a configuration that cannot work, naming what to set.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Where the embedded database, attachments and other state live.
+    pub data_dir: PathBuf,
+    /// `sqlite:…` or `postgres://…`; empty means SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// The URL people reach psirt at (for links in pages and answers); default `http://{listen}`.
+    pub public_url: Option<String>,
+    /// `text` or `json` logs.
+    pub log_format: String,
+    pub organization: Organization,
+    pub limits: Limits,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Organization {
+    pub name: String,
+    /// Where researchers may write (shown on the policy page).
+    pub security_contact: String,
+    /// The active policy preset or a path to a policy TOML file.
+    pub policy: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request body accepted, in bytes (report text and all files together).
+    pub max_body_bytes: usize,
+    /// Largest single attachment, in bytes.
+    pub max_attachment_bytes: u64,
+    /// Most attachments in one report or message.
+    pub max_attachments: usize,
+    /// Submissions per minute allowed from one client address on public endpoints (0 = no limit).
+    pub public_submissions_per_minute: u32,
+    /// Most reports committed together in one transaction.
+    pub intake_batch: usize,
+    /// Database connections per process.
+    pub database_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("psirt-data"),
+            database_url: None,
+            public_url: None,
+            log_format: "text".into(),
+            organization: Organization::default(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for Organization {
+    fn default() -> Self {
+        Self {
+            name: "Example Devices Ltd.".into(),
+            security_contact: "security@example.com".into(),
+            policy: "default".into(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024 * 1024,
+            max_attachment_bytes: 25 * 1024 * 1024,
+            max_attachments: 10,
+            public_submissions_per_minute: 20,
+            intake_batch: 256,
+            database_connections: 16,
+        }
+    }
+}
+
+/// Values given as command-line flags: they win over everything else.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+/// Top-level keys the environment may set (`PSIRT_LIMITS__MAX_ATTACHMENTS` sets `limits.max_attachments`).
+const ENV_KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database_url",
+    "public_url",
+    "log_format",
+    "organization",
+    "limits",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration cannot work: {0}")]
+    Unusable(String),
+}
+
+impl Config {
+    /// Loads the layers. `file` defaults to `psirt.toml` in the working directory, if present.
+    pub fn load(
+        file: Option<&std::path::Path>,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        let file_given = file.is_some();
+        let path = file
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("psirt.toml"));
+        if file_given && !path.is_file() {
+            return Err(ConfigError::Unusable(format!(
+                "the configuration file {} does not exist",
+                path.display()
+            )));
+        }
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(&path))
+            .merge(
+                Env::prefixed("PSIRT_")
+                    .split("__")
+                    .filter(|k| ENV_KEYS.iter().any(|known| k.as_str().starts_with(known))),
+            )
+            .merge(Serialized::globals(overrides))
+            .extract()
+            .map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Refuses what cannot work, naming the setting.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let unusable = |s: String| Err(ConfigError::Unusable(s));
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            return unusable(
+                "database_url (PSIRT_DATABASE_URL) must start with sqlite: or postgres://".into(),
+            );
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return unusable(format!(
+                "public_url must be an http:// or https:// URL, not {url:?}"
+            ));
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return unusable("log_format must be \"text\" or \"json\"".into());
+        }
+        let l = &self.limits;
+        if l.max_body_bytes < 64 * 1024
+            || l.max_attachment_bytes == 0
+            || l.intake_batch == 0
+            || l.database_connections == 0
+        {
+            return unusable(
+                "limits: max_body_bytes must be at least 65536, and max_attachment_bytes, intake_batch and database_connections above 0"
+                    .into(),
+            );
+        }
+        if self.organization.name.trim().is_empty() {
+            return unusable("organization.name must be set".into());
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect (SQLite in the data directory unless one is given).
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("psirt.db").display()
+            ),
+        }
+    }
+
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.data_dir.join("attachments")
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("public_url", &self.public_url)
+            .field("log_format", &self.log_format)
+            .field("organization", &self.organization)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_database_password() {
+        let config = Config {
+            database_url: Some("postgres://psirt:hunter2@db/psirt".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("psirt:***@db"));
+    }
+
+    #[test]
+    fn refuses_what_cannot_work() {
+        let bad = Config {
+            database_url: Some("mysql://x".into()),
+            ..Config::default()
+        };
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("database_url")
+        );
+        let bad = Config {
+            limits: Limits {
+                intake_batch: 0,
+                ..Limits::default()
+            },
+            ..Config::default()
+        };
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("intake_batch")
+        );
+    }
+
+    #[test]
+    fn flags_win_over_defaults() {
+        let overrides = Overrides {
+            listen: Some("127.0.0.1:9999".parse().unwrap()),
+            ..Overrides::default()
+        };
+        let config = Config::load(None, &overrides).unwrap();
+        assert_eq!(config.listen.port(), 9999);
+        assert!(config.database_url().starts_with("sqlite://"));
+    }
+}

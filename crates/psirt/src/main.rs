@@ -1,0 +1,5 @@
+//! The `psirt` binary: see `psirt --help`.
+
+fn main() -> std::process::ExitCode {
+    psirt::cli::main()
+}

@@ -1,0 +1,83 @@
+//! Embedded migrations, one directory per dialect, applied in order and recorded with a checksum.
+
+use sha2::{Digest, Sha256};
+use sqlx::{Executor, Row};
+
+use super::{Db, Dialect, StorageError};
+
+/// One schema change: `(version, name, sqlite SQL, postgres SQL)`.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+impl Migration {
+    pub fn sql(&self, dialect: Dialect) -> &'static str {
+        match dialect {
+            Dialect::Sqlite => self.sqlite,
+            Dialect::Postgres => self.postgres,
+        }
+    }
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "intake",
+    sqlite: include_str!("../../migrations/sqlite/0001_intake.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_intake.sql"),
+}];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)";
+
+pub(super) async fn run(db: &Db) -> Result<Vec<i64>, StorageError> {
+    let mut conn = db.pool().acquire().await?;
+    if let Some((lock, _)) = db.dialect().migration_lock() {
+        conn.execute(lock).await?;
+    }
+    let result = apply_pending(db.dialect(), &mut conn).await;
+    if let Some((_, unlock)) = db.dialect().migration_lock() {
+        conn.execute(unlock).await?;
+    }
+    result
+}
+
+async fn apply_pending(
+    dialect: Dialect,
+    conn: &mut sqlx::AnyConnection,
+) -> Result<Vec<i64>, StorageError> {
+    conn.execute(CREATE_TABLE).await?;
+    let applied = sqlx::query("SELECT version, checksum FROM schema_migrations")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let mut done = Vec::new();
+    for migration in MIGRATIONS {
+        let sql = migration.sql(dialect);
+        let checksum = data_encoding::HEXLOWER.encode(&Sha256::digest(sql.as_bytes()));
+        if let Some((_, recorded)) = applied.iter().find(|(v, _)| *v == migration.version) {
+            if *recorded != checksum {
+                return Err(StorageError::Corrupt(format!(
+                    "migration {} ({}) was changed after it was applied",
+                    migration.version, migration.name
+                )));
+            }
+            continue;
+        }
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        tx.execute(sqlx::raw_sql(sql)).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(checksum)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        done.push(migration.version);
+    }
+    Ok(done)
+}

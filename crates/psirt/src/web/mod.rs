@@ -1,0 +1,107 @@
+//! HTTP: the JSON API under `/api/v1/`, the public pages, operations endpoints and the
+//! middleware every response passes through. Handlers only translate HTTP to use cases.
+
+mod api;
+mod auth;
+pub mod error;
+mod ops;
+pub mod pages;
+pub mod security;
+mod upload;
+
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
+
+use axum::{Router, extract::DefaultBodyLimit, http::HeaderName, middleware};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tower_http::{
+    request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use self::auth::BearerScheme;
+use crate::app::App;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub metrics: PrometheusHandle,
+    pub limiter: Arc<security::RateLimiter>,
+    /// The OpenAPI document, filled in once the router is built.
+    pub openapi: Arc<OnceLock<String>>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "psirt API", description = "Vulnerability intake and handling. Errors are RFC 9457 problem+json with a stable `code`."),
+    components(schemas(error::Problem)),
+    modifiers(&BearerScheme)
+)]
+struct ApiDoc;
+
+/// The whole application as one router, and the OpenAPI document describing it.
+pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
+    let limits = &state.app.config.limits;
+    let submissions = OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(api::submit_report))
+        .routes(utoipa_axum::routes!(api::post_tracking_message))
+        .routes(utoipa_axum::routes!(pages::submit_report_form))
+        .routes(utoipa_axum::routes!(pages::post_tracking_message))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::rate_limit,
+        ));
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(utoipa_axum::routes!(api::list_reports))
+        .routes(utoipa_axum::routes!(api::get_report))
+        .routes(utoipa_axum::routes!(api::download_attachment))
+        .routes(utoipa_axum::routes!(api::get_tracking))
+        .routes(utoipa_axum::routes!(pages::home))
+        .routes(utoipa_axum::routes!(pages::report_form))
+        .routes(utoipa_axum::routes!(pages::tracking_page))
+        .routes(utoipa_axum::routes!(pages::setup_page, pages::setup_submit))
+        .routes(utoipa_axum::routes!(pages::stylesheet))
+        .routes(utoipa_axum::routes!(ops::healthz))
+        .routes(utoipa_axum::routes!(ops::readyz))
+        .routes(utoipa_axum::routes!(ops::metrics))
+        .routes(utoipa_axum::routes!(ops::openapi))
+        .merge(submissions)
+        .split_for_parts();
+    openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let request_id = HeaderName::from_static("x-request-id");
+    let router = router
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn(ops::track_metrics))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, NewRequestId))
+        .with_state(state.clone());
+    // Set once per state; a second router built from the same state describes the same routes.
+    let _ = state
+        .openapi
+        .set(openapi.to_pretty_json().unwrap_or_default());
+    (router, openapi)
+}
+
+#[derive(Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        axum::http::HeaderValue::from_str(&crate::storage::new_id())
+            .ok()
+            .map(RequestId::new)
+    }
+}

@@ -1,0 +1,93 @@
+//! Operations: health, readiness, metrics and the OpenAPI description.
+
+mod common;
+
+use common::{TestApp, report};
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let t = TestApp::spawn().await;
+    assert_eq!(
+        t.http
+            .get(t.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    assert_eq!(
+        t.http.get(t.url("/readyz")).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(t.submit(&report("counted")).await.status(), 201);
+    let metrics = t
+        .http
+        .get(t.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("psirt_reports_received_total"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("psirt_http_requests_total")
+            && metrics.contains("route=\"/api/v1/reports\"")
+    );
+    assert!(metrics.contains("psirt_http_request_duration_seconds"));
+
+    t.app.db.close().await;
+    assert_eq!(
+        t.http.get(t.url("/readyz")).send().await.unwrap().status(),
+        503
+    );
+}
+
+#[tokio::test]
+async fn openapi_describes_every_route() {
+    let t = TestApp::spawn().await;
+    let doc: Value = t
+        .http
+        .get(t.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/reports", "post"),
+        ("/api/v1/reports", "get"),
+        ("/api/v1/reports/{reference}", "get"),
+        ("/api/v1/reports/{reference}/attachments/{id}", "get"),
+        ("/api/v1/track/{token}", "get"),
+        ("/api/v1/track/{token}/messages", "post"),
+        ("/", "get"),
+        ("/report", "get"),
+        ("/report", "post"),
+        ("/track/{token}", "get"),
+        ("/track/{token}/messages", "post"),
+        ("/setup/{token}", "get"),
+        ("/setup/{token}", "post"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
+        ("/api/openapi.json", "get"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
