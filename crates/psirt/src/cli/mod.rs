@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod cvss;
+pub mod policy;
 mod serve;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -42,6 +43,8 @@ enum Command {
     Admin(admin::AdminCommand),
     /// Score CVSS v2.0/v3.0/v3.1/v4.0 vectors (arguments, or one per line on stdin).
     Cvss(cvss::CvssArgs),
+    /// Policy presets, custom policy checks and the deadlines of a case.
+    Policy(policy::PolicyArgs),
 }
 
 /// Entry point of the binary.
@@ -62,6 +65,10 @@ pub fn main() -> ExitCode {
             std::io::stdout().lock(),
             std::io::stderr().lock(),
         );
+    }
+    // Policies are pure data: no configuration, database or runtime either.
+    if let Command::Policy(args) = &cli.command {
+        return policy::run(args, std::io::stdout().lock(), std::io::stderr().lock());
     }
     let overrides = Overrides {
         listen: match &cli.command {
@@ -88,7 +95,7 @@ pub fn main() -> ExitCode {
             Command::Migrate => serve::migrate(config).await,
             Command::Admin(command) => admin::run(config, command).await,
             // Handled before the configuration is loaded.
-            Command::Cvss(_) => ExitCode::SUCCESS,
+            Command::Cvss(_) | Command::Policy(_) => ExitCode::SUCCESS,
         }
     })
 }

@@ -210,3 +210,6 @@ fn zone_of<'a>(policy: &'a Policy, regimes: &'a [Regime], s: &MilestoneStatus<'_
 fn rfc3339(t: Timestamp, zone: &TimeZone) -> String {
     t.display_with_offset(zone.to_offset(t)).to_string()
 }
+
+#[cfg(test)]
+mod tests;
