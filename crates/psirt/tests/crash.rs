@@ -20,9 +20,11 @@ fn start(data: &std::path::Path, database_url: &str) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
+    stdout.read_line(&mut line).unwrap();
+    // Keep reading so the server never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))

@@ -78,6 +78,8 @@ async fn a_report_is_received_tracked_and_read_by_staff() {
     assert_eq!(one["reporter"]["email"], "mei@example.org");
     assert_eq!(one["product"], "VoltGuard BMS");
     assert_eq!(one["channel"], "api");
+    assert_eq!(one["messages"][0]["body"], "Here is a second capture.");
+    assert_eq!(one["messages"][0]["visibility"], "reporter");
 }
 
 #[tokio::test]

@@ -50,6 +50,21 @@ pub struct ReportView {
     pub reproduction_steps: Option<String>,
     pub disclosure_plans: Option<String>,
     pub attachments: Vec<AttachmentView>,
+    /// The whole conversation, internal notes included, oldest first.
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MessageView {
+    pub id: String,
+    /// `reporter` or `staff`.
+    pub author: String,
+    /// `reporter` (the reporter sees it) or `internal`.
+    pub visibility: String,
+    pub body: String,
+    pub created_at: String,
+    /// Ids of the attachments sent with this message.
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -115,7 +130,23 @@ pub async fn list(
 pub async fn get(app: &App, staff: &Staff, reference: &str) -> Result<ReportView, AppError> {
     let report = visible(app, staff, reference).await?;
     let files = reports::attachments(&app.db, &report.id).await?;
-    Ok(report_view(report, files))
+    let messages = reports::messages(&app.db, &report.id, false).await?;
+    let messages = messages
+        .into_iter()
+        .map(|m| MessageView {
+            attachments: files
+                .iter()
+                .filter(|f| f.message_id.as_deref() == Some(m.id.as_str()))
+                .map(|f| f.id.clone())
+                .collect(),
+            id: m.id,
+            author: m.author_kind,
+            visibility: m.visibility,
+            body: m.body,
+            created_at: m.created_at.to_string(),
+        })
+        .collect();
+    Ok(report_view(report, files, messages))
 }
 
 /// An attachment's metadata and bytes, for a staff member who may see the report.
@@ -151,7 +182,11 @@ async fn visible(app: &App, staff: &Staff, reference: &str) -> Result<StoredRepo
         .ok_or(AppError::NotFound)
 }
 
-fn report_view(r: StoredReport, files: Vec<StoredAttachment>) -> ReportView {
+fn report_view(
+    r: StoredReport,
+    files: Vec<StoredAttachment>,
+    messages: Vec<MessageView>,
+) -> ReportView {
     let attachments = files
         .into_iter()
         .map(|f| AttachmentView {
@@ -185,5 +220,6 @@ fn report_view(r: StoredReport, files: Vec<StoredAttachment>) -> ReportView {
         reproduction_steps: r.reproduction_steps,
         disclosure_plans: r.disclosure_plans,
         attachments,
+        messages,
     }
 }

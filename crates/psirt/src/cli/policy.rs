@@ -142,7 +142,10 @@ fn deadlines(args: &DeadlinesArgs, out: &mut dyn Write) -> Result<(), Refusal> {
     };
     let mut ids: Vec<RegimeId> = policy.regimes.clone();
     for r in &args.regimes {
-        ids.push(r.parse().map_err(|e: psirt_domain::policy::PolicyError| Refusal::Input(e.to_string()))?);
+        ids.push(
+            r.parse()
+                .map_err(|e: psirt_domain::policy::PolicyError| Refusal::Input(e.to_string()))?,
+        );
     }
     let regimes = regime::load_all(&ids).map_err(|e| Refusal::Input(e.to_string()))?;
     let mut timeline = Timeline::new();
@@ -179,8 +182,13 @@ fn deadlines(args: &DeadlinesArgs, out: &mut dyn Write) -> Result<(), Refusal> {
                 |t| rfc3339(t, zone_of(&policy, &regimes, s)),
             );
             let regime = s.regime.map(|r| format!(" [{r}]")).unwrap_or_default();
-            writeln!(out, "{due:<25}  {:<21}  {}{regime}", s.start_event.as_str(), s.milestone.name)
-                .map_err(Refusal::Io)?;
+            writeln!(
+                out,
+                "{due:<25}  {:<21}  {}{regime}",
+                s.start_event.as_str(),
+                s.milestone.name
+            )
+            .map_err(Refusal::Io)?;
         }
         Ok(())
     }
@@ -190,13 +198,17 @@ fn parse_event(text: &str) -> Result<(StartEvent, Timestamp), Refusal> {
     let (name, at) = text
         .split_once('=')
         .ok_or_else(|| Refusal::Input(format!("--event `{text}`: expected NAME=RFC3339")))?;
-    let event: StartEvent = name.trim().parse().map_err(|e: psirt_domain::policy::milestone::UnknownEvent| {
-        Refusal::Input(format!("--event `{text}`: {e}"))
+    let event: StartEvent =
+        name.trim()
+            .parse()
+            .map_err(|e: psirt_domain::policy::milestone::UnknownEvent| {
+                Refusal::Input(format!("--event `{text}`: {e}"))
+            })?;
+    let at: Timestamp = at.trim().parse().map_err(|e| {
+        Refusal::Input(format!(
+            "--event `{text}`: not an RFC 3339 time with offset: {e}"
+        ))
     })?;
-    let at: Timestamp = at
-        .trim()
-        .parse()
-        .map_err(|e| Refusal::Input(format!("--event `{text}`: not an RFC 3339 time with offset: {e}")))?;
     Ok((event, at))
 }
 

@@ -1,6 +1,6 @@
 //! `psirt serve` and `psirt migrate`.
 
-use std::{net::SocketAddr, process::ExitCode, sync::Arc};
+use std::{io::Write, net::SocketAddr, process::ExitCode, sync::Arc};
 
 use clap::Args;
 

@@ -12,9 +12,17 @@ pub(super) fn render(p: &Policy, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "\nGrades (most severe first):")?;
     for g in &p.grades {
-        let ignored = if g.ignored { " (ignored: closed without a fix)" } else { "" };
+        let ignored = if g.ignored {
+            " (ignored: closed without a fix)"
+        } else {
+            ""
+        };
         writeln!(out, "  {:<10} {}{ignored}", g.id, g.label)?;
-        for (what, text) in [("", &g.description), ("remediation: ", &g.remediation), ("disclosure: ", &g.disclosure)] {
+        for (what, text) in [
+            ("", &g.description),
+            ("remediation: ", &g.remediation),
+            ("disclosure: ", &g.disclosure),
+        ] {
             if !text.is_empty() {
                 writeln!(out, "             {what}{text}")?;
             }
@@ -28,7 +36,12 @@ pub(super) fn render(p: &Policy, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "\nPlaybooks:")?;
         for b in &p.playbooks {
             let grade = p.grades.get(b.grade).map_or("?", |g| g.id.as_str());
-            writeln!(out, "  {} → {grade}: {}", b.vulnerability_type, b.tasks.join("; "))?;
+            writeln!(
+                out,
+                "  {} → {grade}: {}",
+                b.vulnerability_type,
+                b.tasks.join("; ")
+            )?;
         }
     }
     writeln!(out, "\nMilestones:")?;
@@ -60,24 +73,49 @@ fn grading(p: &Policy, out: &mut dyn Write) -> io::Result<()> {
     let id = |i: usize| p.grades.get(i).map_or("?", |g| g.id.as_str());
     writeln!(out)?;
     match &p.grading {
-        Grading::Cvss { version, ranges, description } => {
+        Grading::Cvss {
+            version,
+            ranges,
+            description,
+        } => {
             writeln!(out, "Grading: CVSS v{version} base score. {description}")?;
             for r in ranges {
                 writeln!(out, "  {:>4.1} – {:>4.1}  {}", r.min, r.max, id(r.grade))?;
             }
         }
-        Grading::Asil { qm, a, b, c, d, description } => {
+        Grading::Asil {
+            qm,
+            a,
+            b,
+            c,
+            d,
+            description,
+        } => {
             writeln!(out, "Grading: ISO 26262 ASIL. {description}")?;
-            writeln!(out, "  ASIL D → {}, C → {}, B → {}, A → {}, QM → {}", id(*d), id(*c), id(*b), id(*a), id(*qm))?;
+            writeln!(
+                out,
+                "  ASIL D → {}, C → {}, B → {}, A → {}, QM → {}",
+                id(*d),
+                id(*c),
+                id(*b),
+                id(*a),
+                id(*qm)
+            )?;
         }
-        Grading::Category { categories, description } => {
+        Grading::Category {
+            categories,
+            description,
+        } => {
             writeln!(out, "Grading: category taxonomy. {description}")?;
             for c in categories {
                 writeln!(out, "  {:<34} → {}: {}", c.id, id(c.grade), c.description)?;
             }
         }
         Grading::Decision { description } => {
-            writeln!(out, "Grading: a person decides and records the rationale. {description}")?;
+            writeln!(
+                out,
+                "Grading: a person decides and records the rationale. {description}"
+            )?;
         }
     }
     Ok(())
@@ -88,9 +126,20 @@ fn milestone(p: &Policy, m: &Milestone, out: &mut dyn Write) -> io::Result<()> {
         psirt_domain::policy::AppliesTo::AllGrades => "every grade".to_owned(),
         other => p.grade_ids(other).join(", "),
     };
-    let or_release = if m.or_next_release { " or next release (the later)" } else { "" };
-    let third = m.third_party_start.map(|e| format!(" (third-party: from {e})")).unwrap_or_default();
-    writeln!(out, "  {:<28} {}{or_release} after {}{third} — {grades}", m.id, m.due, m.start)?;
+    let or_release = if m.or_next_release {
+        " or next release (the later)"
+    } else {
+        ""
+    };
+    let third = m
+        .third_party_start
+        .map(|e| format!(" (third-party: from {e})"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "  {:<28} {}{or_release} after {}{third} — {grades}",
+        m.id, m.due, m.start
+    )?;
     if !m.source.is_empty() {
         writeln!(out, "  {:<28} source: {}", "", m.source)?;
     }
@@ -103,8 +152,18 @@ fn milestone(p: &Policy, m: &Milestone, out: &mut dyn Write) -> io::Result<()> {
 fn calendar(p: &Policy, out: &mut dyn Write) -> io::Result<()> {
     let c = &p.calendar;
     let days: Vec<String> = c.working_weekdays().map(|d| format!("{d:?}")).collect();
-    writeln!(out, "\nCalendar: {}, working days {}", c.zone_name(), days.join(", "))?;
-    writeln!(out, "  {} holidays, {} adjusted working days", c.holidays().len(), c.extra_working_days().len())?;
+    writeln!(
+        out,
+        "\nCalendar: {}, working days {}",
+        c.zone_name(),
+        days.join(", ")
+    )?;
+    writeln!(
+        out,
+        "  {} holidays, {} adjusted working days",
+        c.holidays().len(),
+        c.extra_working_days().len()
+    )?;
     if let (Some(first), Some(last)) = (c.holidays().first(), c.holidays().last()) {
         writeln!(out, "  holidays from {} to {}", first.date, last.date)?;
     }
@@ -112,7 +171,11 @@ fn calendar(p: &Policy, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  {}", c.note())?;
     }
     if let Some(t) = &p.release_train {
-        writeln!(out, "Release train: every {}–{} months", t.min_interval_months, t.max_interval_months)?;
+        writeln!(
+            out,
+            "Release train: every {}–{} months",
+            t.min_interval_months, t.max_interval_months
+        )?;
         if !t.scheduled.is_empty() {
             let dates: Vec<String> = t.scheduled.iter().map(ToString::to_string).collect();
             writeln!(out, "  scheduled: {}", dates.join(", "))?;
@@ -121,5 +184,13 @@ fn calendar(p: &Policy, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  {}", t.note)?;
         }
     }
-    writeln!(out, "Clocks pause while waiting for the reporter: {}", if p.pause_while_waiting_for_reporter { "yes" } else { "no" })
+    writeln!(
+        out,
+        "Clocks pause while waiting for the reporter: {}",
+        if p.pause_while_waiting_for_reporter {
+            "yes"
+        } else {
+            "no"
+        }
+    )
 }
