@@ -118,3 +118,17 @@ fn next_release_needs_a_release_train() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_documented_full_example_loads() {
+    let doc = include_str!("../../../../docs/POLICY-FORMAT.md");
+    let start = doc.find("## Full example").unwrap();
+    let block = &doc[start..];
+    let toml = &block[block.find("```toml\n").unwrap() + 8..];
+    let toml = &toml[..toml.find("```").unwrap()];
+    let p = Policy::from_toml("POLICY-FORMAT.md", toml).unwrap();
+    assert_eq!(
+        (p.id.as_str(), p.grades.len(), p.milestones.len()),
+        ("acme", 3, 4)
+    );
+}

@@ -1,6 +1,9 @@
 //! Policies, presets, calendars and the deadline engine: table tests for every row of the
 //! seeds' tables, DST and holiday edge cases, file errors and properties.
 
+// A test crate: helpers outside `#[test]` functions may fail loudly too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 mod calendar;
 mod engine_states;
 mod errors;
