@@ -3,6 +3,14 @@
 //! The corpus is found through `PSIRT_CORPORA` (default: `shared/corpora` next to the
 //! repository). A missing corpus fails the tests: a skipped corpus would prove nothing.
 
+// A test crate: helpers outside `#[test]` fns may panic like the tests themselves (clippy.toml).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::{io::Read, path::PathBuf};
 
 use psirt_domain::cvss::{CvssVector, Score, Severity, Version};

@@ -90,11 +90,49 @@ enum Parsed {
 }
 
 /// A valid CVSS vector of any supported version, with its canonical string (metrics in
-/// specification order, values as given, `X`/`ND` kept).
+/// specification order, values as given, `X`/`ND` kept) and its scores, computed once when
+/// it is parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CvssVector {
     canonical: String,
     parsed: Parsed,
+    scores: Scores,
+}
+
+/// Every score a vector defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Scores {
+    base: Score,
+    temporal: Option<Score>,
+    threat: Option<Score>,
+    environmental: Option<Score>,
+}
+
+impl Scores {
+    fn of(parsed: &Parsed) -> Scores {
+        let (base, temporal, threat, environmental) = match parsed {
+            Parsed::V2(v) => {
+                let (b, t, e) = v.scores();
+                (b, t, None, e)
+            }
+            Parsed::V3(v) => {
+                let (b, t, e) = v.scores();
+                (b, t, None, e)
+            }
+            Parsed::V4(v) => (
+                v.score(false, false),
+                None,
+                v.has_threat().then(|| v.score(true, false)),
+                v.has_environmental().then(|| v.score(true, true)),
+            ),
+        };
+        Scores {
+            base: Score::clamped(base),
+            temporal: temporal.map(Score::clamped),
+            threat: threat.map(Score::clamped),
+            environmental: environmental.map(Score::clamped),
+        }
+    }
 }
 
 /// The scores psirt puts into a CSAF document for this vector (see the module doc).
@@ -113,16 +151,26 @@ pub struct CsafScores {
 impl CvssVector {
     /// Parses a vector: `CVSS:3.0/…`, `CVSS:3.1/…`, `CVSS:4.0/…`, or a bare v2.0 vector.
     pub fn parse(input: &str) -> Result<CvssVector, CvssError> {
-        if input.trim().is_empty() {
-            return Err(CvssError::Empty);
-        }
-        let (head, body) = input.split_once('/').unwrap_or((input, ""));
+        // The usual prefixes are recognised by their bytes (cheaper than splitting).
+        let (head, body) = match (input.get(..8), input.get(8..)) {
+            (Some(head), Some(body)) if body.starts_with('/') && head.starts_with("CVSS:") => {
+                (head, body.get(1..).unwrap_or_default())
+            }
+            _ if input.trim().is_empty() => return Err(CvssError::Empty),
+            _ => input.split_once('/').unwrap_or((input, "")),
+        };
         let Some(version) = head.strip_prefix("CVSS:") else {
             return Self::parse_bare(input, head);
         };
         let (parsed, canonical) = match version {
             "3.0" | "3.1" => {
-                let body = parse::parse_body(body, &v3::METRICS, Self::version_of(version), 2)?;
+                let body = parse::parse_body(
+                    body,
+                    &v3::METRICS,
+                    &v3::LOOKUP,
+                    Self::version_of(version),
+                    2,
+                )?;
                 let canonical =
                     canonical_of(input, body.in_order, head, &v3::METRICS, &body.values);
                 let minor = u8::from(version == "3.1");
@@ -135,7 +183,7 @@ impl CvssVector {
                 )
             }
             "4.0" => {
-                let body = parse::parse_body(body, &v4::METRICS, Version::V4_0, 2)?;
+                let body = parse::parse_body(body, &v4::METRICS, &v4::LOOKUP, Version::V4_0, 2)?;
                 let canonical =
                     canonical_of(input, body.in_order, head, &v4::METRICS, &body.values);
                 (Parsed::V4(v4::V4(body.values)), canonical)
@@ -146,7 +194,12 @@ impl CvssVector {
                 });
             }
         };
-        Ok(CvssVector { canonical, parsed })
+        let scores = Scores::of(&parsed);
+        Ok(CvssVector {
+            canonical,
+            parsed,
+            scores,
+        })
     }
 
     fn version_of(minor: &str) -> Version {
@@ -167,11 +220,15 @@ impl CvssVector {
                 found: error::echo(head),
             });
         }
-        match parse::parse_body(input, &v2::METRICS, Version::V2_0, 1) {
-            Ok(body) => Ok(CvssVector {
-                canonical: canonical_of(input, body.in_order, "", &v2::METRICS, &body.values),
-                parsed: Parsed::V2(v2::V2(body.values)),
-            }),
+        match parse::parse_body(input, &v2::METRICS, &v2::LOOKUP, Version::V2_0, 1) {
+            Ok(body) => {
+                let parsed = Parsed::V2(v2::V2(body.values));
+                Ok(CvssVector {
+                    canonical: canonical_of(input, body.in_order, "", &v2::METRICS, &body.values),
+                    scores: Scores::of(&parsed),
+                    parsed,
+                })
+            }
             Err(CvssError::UnknownMetric { metric, .. })
                 if v3::METRICS
                     .iter()
@@ -201,11 +258,7 @@ impl CvssVector {
 
     /// Base score (v4.0: CVSS-B, from base metrics only).
     pub fn base_score(&self) -> Score {
-        Score::clamped(match &self.parsed {
-            Parsed::V2(v) => v.base(),
-            Parsed::V3(v) => v.base(),
-            Parsed::V4(v) => v.score(false, false),
-        })
+        self.scores.base
     }
 
     /// Severity of the base score.
@@ -215,31 +268,19 @@ impl CvssVector {
 
     /// v2.0/v3.x temporal score, when a temporal metric is defined (not `X`/`ND`).
     pub fn temporal_score(&self) -> Option<Score> {
-        match &self.parsed {
-            Parsed::V2(v) if v.has_temporal() => Some(Score::clamped(v.temporal())),
-            Parsed::V3(v) if v.has_temporal() => Some(Score::clamped(v.temporal())),
-            _ => None,
-        }
+        self.scores.temporal
     }
 
     /// v4.0 CVSS-BT score (base and threat metrics, environmental ones ignored), when Exploit
     /// Maturity is defined.
     pub fn threat_score(&self) -> Option<Score> {
-        match &self.parsed {
-            Parsed::V4(v) if v.has_threat() => Some(Score::clamped(v.score(true, false))),
-            _ => None,
-        }
+        self.scores.threat
     }
 
     /// Environmental score when an environmental metric is defined; for v4.0 this is the
     /// CVSS-BE or CVSS-BTE score (every metric present).
     pub fn environmental_score(&self) -> Option<Score> {
-        match &self.parsed {
-            Parsed::V2(v) if v.has_environmental() => Some(Score::clamped(v.environmental())),
-            Parsed::V3(v) if v.has_environmental() => Some(Score::clamped(v.environmental())),
-            Parsed::V4(v) if v.has_environmental() => Some(Score::clamped(v.score(true, true))),
-            _ => None,
-        }
+        self.scores.environmental
     }
 
     /// The most specific score the vector defines: environmental, else temporal/threat, else

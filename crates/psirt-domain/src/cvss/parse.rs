@@ -11,30 +11,8 @@ use super::{CvssError, Version, error::echo};
 /// One metric of a CVSS version: its abbreviation and its allowed values.
 pub(super) struct MetricDef {
     pub key: &'static str,
-    /// `key` packed by [`code`], so matching a component is one integer comparison.
-    code: u64,
     pub values: &'static [&'static str],
-    /// `values` packed by [`code`] (unused slots: 0, which no value has).
-    value_codes: [u64; 6],
-    /// `KEY:` as a little-endian word, for the fast path.
-    key_word: u64,
-    /// `values` as little-endian words (at most 5 bytes each), for the fast path.
-    value_words: [u64; 6],
     pub mandatory: bool,
-}
-
-/// Packs up to 7 bytes and their length into a `u64` (distinct strings, distinct codes);
-/// longer input gets `u64::MAX`, which no metric name or value has.
-const fn code(mut bytes: &[u8]) -> u64 {
-    if bytes.len() > 7 {
-        return u64::MAX;
-    }
-    let mut packed = bytes.len() as u64;
-    while let [first, rest @ ..] = bytes {
-        packed = (packed << 8) | *first as u64;
-        bytes = rest;
-    }
-    packed
 }
 
 /// Shorthand for the tables.
@@ -43,19 +21,11 @@ pub(super) const fn def(
     values: &'static [&'static str],
     mandatory: bool,
 ) -> MetricDef {
-    let (mut value_codes, mut value_words) = ([0; 6], [0; 6]);
-    let mut rest = values;
-    let mut i = 0;
-    while let [first, tail @ ..] = rest {
-        if i < value_codes.len() {
-            value_codes[i] = code(first.as_bytes());
-            value_words[i] = le_word(first.as_bytes(), 0);
-        }
-        i += 1;
-        rest = tail;
+    MetricDef {
+        key,
+        values,
+        mandatory,
     }
-    let key_word = le_word(key.as_bytes(), b':');
-    MetricDef { key, code: code(key.as_bytes()), values, value_codes, key_word, value_words, mandatory }
 }
 
 /// What [`parse_body`] found: one value per metric, and whether the metrics came in
@@ -70,10 +40,11 @@ pub(super) struct Body<const N: usize> {
 pub(super) fn parse_body<const N: usize>(
     body: &str,
     defs: &[MetricDef; N],
+    lookup: &Lookup,
     version: Version,
     first_position: usize,
 ) -> Result<Body<N>, CvssError> {
-    if let Some(values) = parse_ordered(body.as_bytes(), defs) {
+    if let Some(values) = parse_ordered(body.as_bytes(), defs, lookup) {
         return Ok(Body {
             values,
             in_order: true,
@@ -84,9 +55,8 @@ pub(super) fn parse_body<const N: usize>(
     // Vectors are nearly always in specification order, so the search for each metric starts
     // after the previous one: one or two comparisons per component instead of up to 32.
     let mut cursor = 0;
-    // A hand-written single scan over the bytes: `str::split` and string comparison were
-    // two thirds of the time per vector. Splitting at ASCII `/` and `:` keeps every part
-    // valid UTF-8.
+    // The general path (out-of-order or invalid input): one scan over the bytes. Splitting
+    // at ASCII `/` and `:` keeps every part valid UTF-8.
     let bytes = body.as_bytes();
     let (mut start, mut colon, mut colons, mut position) = (0, 0, 0, first_position);
     for (i, b) in bytes
@@ -115,10 +85,9 @@ pub(super) fn parse_body<const N: usize>(
         }
         let key = bytes.get(start..colon).unwrap_or_default();
         let value = bytes.get(colon + 1..i).unwrap_or_default();
-        let key_code = code(key);
         let found = (cursor..N)
             .chain(0..cursor)
-            .find(|i| defs.get(*i).is_some_and(|d| d.code == key_code));
+            .find(|i| defs.get(*i).is_some_and(|d| d.key.as_bytes() == key));
         let (Some(index), Some(def), Some(slot)) = (
             found,
             found.and_then(|i| defs.get(i)),
@@ -134,8 +103,7 @@ pub(super) fn parse_body<const N: usize>(
         if *slot != 0 {
             return Err(CvssError::DuplicateMetric { metric: def.key });
         }
-        let value_code = code(value);
-        let Some(found_value) = def.value_codes.iter().position(|c| *c == value_code) else {
+        let Some(found_value) = def.values.iter().position(|v| v.as_bytes() == value) else {
             return Err(CvssError::UnknownValue {
                 metric: def.key,
                 value: text(value),
@@ -156,25 +124,113 @@ pub(super) fn parse_body<const N: usize>(
     Ok(Body { values, in_order })
 }
 
-/// Up to 7 bytes (then `suffix` if non-zero) as a little-endian word.
-const fn le_word(mut bytes: &[u8], suffix: u8) -> u64 {
-    let mut word = 0;
-    let mut shift = 0;
-    while let [first, rest @ ..] = bytes {
-        if shift < 64 {
+/// Slots of a [`Lookup`] (a power of two; at most 140 components per version, so the table
+/// stays under a third full and probes are short).
+const SLOTS: usize = 512;
+
+/// Every valid `METRIC:VALUE` component of a version (all are at most 8 bytes) as a
+/// little-endian word, in an open-addressing hash table built at compile time: the fast path
+/// recognises a component with one load, one multiplication and (nearly always) one compare.
+pub(super) struct Lookup {
+    slots: [Slot; SLOTS],
+}
+
+/// One entry of a [`Lookup`], kept together so a probe touches one cache line.
+#[derive(Clone, Copy)]
+struct Slot {
+    word: u64,
+    /// Component length in bytes (0 = empty slot), so a trailing NUL cannot alias.
+    len: u8,
+    /// Metric index in the table.
+    metric: u8,
+    /// Value index + 1.
+    value: u8,
+}
+
+/// Slot of a word: Fibonacci hashing on the top 9 bits.
+const fn slot(word: u64) -> usize {
+    (word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 55) as usize
+}
+
+/// `KEY:VALUE` as a little-endian word and its length (0 if over 8 bytes).
+const fn component_word(key: &[u8], value: &[u8]) -> (u64, u8) {
+    let len = key.len() + 1 + value.len();
+    if len > 8 {
+        return (0, 0);
+    }
+    let (mut word, mut shift) = (0_u64, 0);
+    let mut parts: &[&[u8]] = &[key, b":", value];
+    while let [part, more @ ..] = parts {
+        let mut bytes = *part;
+        while let [first, rest @ ..] = bytes {
             word |= (*first as u64) << shift;
+            shift += 8;
+            bytes = rest;
         }
-        shift += 8;
-        bytes = rest;
+        parts = more;
     }
-    if suffix != 0 && shift < 64 {
-        word |= (suffix as u64) << shift;
+    (word, len as u8)
+}
+
+impl Lookup {
+    /// Builds the table (at compile time: an overfull table or a too-long component fails the
+    /// build, not a parse).
+    #[allow(clippy::indexing_slicing)] // compile-time only: a bad index fails the build
+    pub(super) const fn new<const N: usize>(defs: &[MetricDef; N]) -> Lookup {
+        let empty = Slot {
+            word: 0,
+            len: 0,
+            metric: 0,
+            value: 0,
+        };
+        let mut table = Lookup {
+            slots: [empty; SLOTS],
+        };
+        let mut m = 0;
+        while m < N {
+            let mut v = 0;
+            while v < defs[m].values.len() {
+                let (word, len) =
+                    component_word(defs[m].key.as_bytes(), defs[m].values[v].as_bytes());
+                assert!(len > 0, "CVSS component longer than 8 bytes");
+                let mut s = slot(word);
+                while table.slots[s].len != 0 {
+                    s = (s + 1) % SLOTS;
+                }
+                table.slots[s] = Slot {
+                    word,
+                    len,
+                    metric: m as u8,
+                    value: v as u8 + 1,
+                };
+                v += 1;
+            }
+            m += 1;
+        }
+        table
     }
-    word
+
+    /// (metric index, value index + 1) of a component word of `len` bytes.
+    fn find(&self, word: u64, len: u8) -> Option<(usize, u8)> {
+        let mut s = slot(word);
+        loop {
+            let entry = self.slots.get(s)?;
+            if entry.len == 0 {
+                return None;
+            }
+            if entry.len == len && entry.word == word {
+                return Some((usize::from(entry.metric), entry.value));
+            }
+            s = (s + 1) % SLOTS;
+        }
+    }
 }
 
 /// The first (up to) 8 bytes of `bytes` as a little-endian word, zero-padded.
 fn load_word(bytes: &[u8]) -> u64 {
+    if let Some(chunk) = bytes.first_chunk::<8>() {
+        return u64::from_le_bytes(*chunk);
+    }
     let mut buf = [0; 8];
     for (d, s) in buf.iter_mut().zip(bytes) {
         *d = *s;
@@ -182,41 +238,53 @@ fn load_word(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(buf)
 }
 
-/// The low `len` bytes of a word.
-fn low_bytes(word: u64, len: usize) -> u64 {
-    if len >= 8 { word } else { word & ((1_u64 << (8 * len)) - 1) }
+/// Index of the first `/` byte in a little-endian word, or 8 (the classic "has zero byte"
+/// bit trick on `word ^ "////////"`; its lowest flagged byte is always exact).
+fn first_slash(word: u64) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = word ^ (ONES * u64::from(b'/'));
+    let flags = x.wrapping_sub(ONES) & !x & (ONES << 7);
+    (flags.trailing_zeros() / 8) as usize
 }
 
-/// The fast path for the usual vector: every metric known, valid, in specification order,
-/// mandatory ones present. Walks the table and the input together, comparing whole words
-/// (byte loops and `memcmp` mispredict on every mismatch); `None` sends the input to the
-/// general parser, which also names what is wrong.
-fn parse_ordered<const N: usize>(body: &[u8], defs: &[MetricDef; N]) -> Option<[u8; N]> {
+/// The fast path for the usual vector: every component valid, metrics in specification
+/// order without repeats, mandatory ones present. `None` sends the input to the general
+/// parser, which also names what is wrong.
+fn parse_ordered<const N: usize>(
+    body: &[u8],
+    defs: &[MetricDef; N],
+    lookup: &Lookup,
+) -> Option<[u8; N]> {
     let mut values = [0_u8; N];
     let mut rest = body;
     let mut next = 0;
-    while !rest.is_empty() {
+    loop {
         let word = load_word(rest);
-        let (index, def) = defs
-            .iter()
-            .enumerate()
-            .skip(next)
-            .find(|(_, d)| low_bytes(word, d.key.len() + 1) == d.key_word)?;
-        rest = rest.get(def.key.len() + 1..)?;
-        let word = load_word(rest);
-        let (value, len) = def.values.iter().zip(def.value_words.iter()).enumerate().find_map(|(i, (v, w))| {
-            let len = v.len();
-            (low_bytes(word, len) == *w && matches!(rest.get(len), None | Some(b'/'))).then_some((i, len))
-        })?;
-        *values.get_mut(index)? = u8::try_from(value + 1).ok()?;
-        next = index + 1;
-        rest = match rest.get(len..)? {
-            [] => &[],
-            [b'/', tail @ ..] if !tail.is_empty() => tail,
-            _ => return None,
+        let len = first_slash(word).min(rest.len());
+        if len == 0 || (len == 8 && rest.len() > 8 && rest.get(8) != Some(&b'/')) {
+            return None;
+        }
+        let masked = if len == 8 {
+            word
+        } else {
+            word & ((1_u64 << (8 * len)) - 1)
         };
+        let (metric, value) = lookup.find(masked, u8::try_from(len).ok()?)?;
+        if metric < next {
+            return None;
+        }
+        *values.get_mut(metric)? = value;
+        next = metric + 1;
+        match rest.get(len..)? {
+            [] => break,
+            [b'/', tail @ ..] if !tail.is_empty() => rest = tail,
+            _ => return None,
+        }
     }
-    let complete = defs.iter().zip(values.iter()).all(|(d, v)| !d.mandatory || *v != 0);
+    let complete = defs
+        .iter()
+        .zip(values.iter())
+        .all(|(d, v)| !d.mandatory || *v != 0);
     complete.then_some(values)
 }
 

@@ -2,7 +2,7 @@
 //! it), plus an emulation of the JavaScript environmental formula that CSAF validators use.
 
 use super::decimal::{div_round, pow10, to_i64};
-use super::parse::{MetricDef, def};
+use super::parse::{Lookup, MetricDef, def};
 
 /// v2.0 metrics in the order of the v2.0 guide's vector format.
 pub(super) const METRICS: [MetricDef; 14] = [
@@ -21,6 +21,9 @@ pub(super) const METRICS: [MetricDef; 14] = [
     def("IR", &["L", "M", "H", "ND"], false),
     def("AR", &["L", "M", "H", "ND"], false),
 ];
+
+/// Fast-path component table, built at compile time.
+pub(super) static LOOKUP: Lookup = Lookup::new(&METRICS);
 
 // Weights in thousandths, in the order of the values above.
 const AV: [i64; 3] = [395, 646, 1000];
@@ -100,32 +103,18 @@ impl V2 {
         defined(cdp, 6) || defined(td, 5) || defined(cr, 4) || defined(ir, 4) || defined(ar, 4)
     }
 
-    /// Base score in tenths (clamped at 0 by the caller).
-    pub fn base(&self) -> i64 {
+    /// (base, temporal, environmental) in tenths, unclamped; temporal and environmental only
+    /// when the vector defines them. One pass over the weights for all three.
+    pub fn scores(&self) -> (i64, Option<i64>, Option<i64>) {
         let w = self.weights();
-        base_equation(&w, impact(&w), 11)
-    }
-
-    /// Temporal score in tenths: computed from the (non-negative) base score.
-    pub fn temporal(&self) -> i64 {
-        let w = self.weights();
-        times_erlrc(&w, base_equation(&w, impact(&w), 11).max(0))
-    }
-
-    /// Environmental score in tenths. The adjusted temporal score is *not* clamped at zero
-    /// before it enters the formula, as in the guide and the reference implementation.
-    pub fn environmental(&self) -> i64 {
-        let w = self.weights();
-        let adjusted_temporal = times_erlrc(&w, base_equation(&w, adjusted_impact(&w), 20));
-        // (AT + (10 − AT) × CDP) × TD, at 10^7 (tenths × thousandths × thousandths).
-        let inner = adjusted_temporal * 1000 + (100 - adjusted_temporal) * w.cdp;
-        let x = inner * w.td;
-        let (q, r) = (x / 1_000_000, x % 1_000_000);
-        q + if r.abs() * 2 >= 1_000_000 {
-            x.signum()
-        } else {
-            0
-        }
+        let base = base_equation(&w, impact(&w), 11);
+        // The temporal score starts from the (non-negative) published base score.
+        let temporal = self.has_temporal().then(|| times_erlrc(&w, base.max(0)));
+        (
+            base,
+            temporal,
+            self.has_environmental().then(|| environmental(&w)),
+        )
     }
 
     /// The environmental score as csaf-validator-lib's `cvss2.js` computes it (the function
@@ -187,17 +176,45 @@ impl V2 {
     }
 }
 
+/// Environmental score in tenths. The adjusted temporal score is *not* clamped at zero
+/// before it enters the formula, as in the guide and the reference implementation.
+fn environmental(w: &Weights) -> i64 {
+    let adjusted_temporal = times_erlrc(w, base_equation(w, adjusted_impact(w), 20));
+    // (AT + (10 − AT) × CDP) × TD, at 10^7 (tenths × thousandths × thousandths).
+    let inner = adjusted_temporal * 1000 + (100 - adjusted_temporal) * w.cdp;
+    let x = inner * w.td;
+    let (q, r) = (x / 1_000_000, x % 1_000_000);
+    q + if r.abs() * 2 >= 1_000_000 {
+        x.signum()
+    } else {
+        0
+    }
+}
+
 /// 10.41 × (1 − (1−C)(1−I)(1−A)), at 10^11.
-fn impact(w: &Weights) -> i128 {
-    let rest = i128::from((1000 - w.c) * (1000 - w.i) * (1000 - w.a));
-    1041 * (pow10(9) - rest)
+fn impact(w: &Weights) -> Impact {
+    let rest = (1000 - w.c) * (1000 - w.i) * (1000 - w.a);
+    Impact {
+        exact: 1041 * (pow10(9) - i128::from(rest)),
+        approx: 10.41 * (1.0 - rest as f64 / 1e9),
+    }
 }
 
 /// min(10, 10.41 × (1 − (1−C·CR)(1−I·IR)(1−A·AR))), at 10^20.
-fn adjusted_impact(w: &Weights) -> i128 {
-    let factor = |x: i64, req: i64| i128::from(1_000_000 - x * req);
+fn adjusted_impact(w: &Weights) -> Impact {
+    // Each factor is at most 10^6, so the product fits an `i64`.
+    let factor = |x: i64, req: i64| 1_000_000 - x * req;
     let rest = factor(w.c, w.cr) * factor(w.i, w.ir) * factor(w.a, w.ar);
-    (1041 * (pow10(18) - rest)).min(10 * pow10(20))
+    Impact {
+        exact: (1041 * (pow10(18) - i128::from(rest))).min(10 * pow10(20)),
+        approx: f64::min(10.41 * (1.0 - rest as f64 / 1e18), 10.0),
+    }
+}
+
+/// An impact sub-score, exact (scaled integer) and as an `f64` for the fast path.
+struct Impact {
+    exact: i128,
+    approx: f64,
 }
 
 /// round_to_1_decimal(((0.6 × Impact) + (0.4 × Exploitability) − 1.5) × f(Impact)) in
@@ -205,26 +222,27 @@ fn adjusted_impact(w: &Weights) -> i128 {
 ///
 /// Fast path: the same formula in `f64` (error below 10^-13) decides unless the value is
 /// within 10^-6 of a half tenth; only then is the exact integer formula needed.
-fn base_equation(w: &Weights, impact: i128, digits: u32) -> i64 {
+fn base_equation(w: &Weights, impact: Impact, digits: u32) -> i64 {
+    let Impact {
+        exact: impact,
+        approx,
+    } = impact;
     if impact == 0 {
         return 0;
     }
     // Exploitability = 20 × AV × AC × Au, at 10^9.
-    let exploitability = i128::from(20 * w.av * w.ac * w.au);
-    let y = (0.6 * (impact as f64 / pow10(digits) as f64) + 0.4 * (exploitability as f64 / 1e9)
-        - 1.5)
-        * 1.176
-        * 10.0;
+    let exploitability = 20 * w.av * w.ac * w.au;
+    let y = (0.6 * approx + 0.4 * (exploitability as f64 / 1e9) - 1.5) * 1.176 * 10.0;
+    // |y| ≤ 200, so the truncating cast is a floor (`f64::floor` is a libm call on baseline
+    // x86-64).
     let magnitude = y.abs();
-    let floor = magnitude.floor();
-    if (magnitude - floor - 0.5).abs() >= 1e-6 {
-        let rounded = if magnitude - floor > 0.5 {
-            floor + 1.0
-        } else {
-            floor
-        };
-        return (rounded as i64) * if y < 0.0 { -1 } else { 1 };
+    let floor = magnitude as i64;
+    let fraction = magnitude - floor as f64;
+    if (fraction - 0.5).abs() >= 1e-6 {
+        let rounded = floor + i64::from(fraction > 0.5);
+        return if y < 0.0 { -rounded } else { rounded };
     }
+    let exploitability = i128::from(exploitability);
     // 0.6 × Impact and 0.4 × Exploitability at 10^(digits+1); then × 1.176 at 10^(digits+4).
     let inner = 6 * impact + 4 * exploitability * pow10(digits - 9) - 15 * pow10(digits);
     to_i64(div_round(inner * 1176, pow10(digits + 3)))

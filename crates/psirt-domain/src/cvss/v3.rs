@@ -6,7 +6,7 @@
 //! under a changed scope (v3.1 multiplies by 0.9731 and uses the 13th power).
 
 use super::decimal::{div_ceil, div_round, pow_fixed24, pow10, to_i64};
-use super::parse::{MetricDef, def};
+use super::parse::{Lookup, MetricDef, def};
 
 /// v3.x metrics in specification order.
 pub(super) const METRICS: [MetricDef; 22] = [
@@ -33,6 +33,9 @@ pub(super) const METRICS: [MetricDef; 22] = [
     def("MI", &["X", "H", "L", "N"], false),
     def("MA", &["X", "H", "L", "N"], false),
 ];
+
+/// Fast-path component table, built at compile time.
+pub(super) static LOOKUP: Lookup = Lookup::new(&METRICS);
 
 // Weights in hundredths (requirements in tenths), in the order of the base values above.
 const AV: [i64; 4] = [85, 62, 55, 20];
@@ -187,9 +190,10 @@ impl V3 {
     ///
     /// Fast path: the same sum in `f64` (error below 10^-13) decides whenever it is not
     /// within 10^-6 of a rounding boundary; only near a boundary is the exact sum needed.
-    fn roundup_sum(&self, impact: i128, exploitability: i64, changed: bool) -> i64 {
+    fn roundup_sum(&self, impact: Impact, exploitability: i64, changed: bool) -> i64 {
+        let Impact(impact, impact_f64) = impact;
         let factor = if changed { 1.08 } else { 1.0 };
-        let x = (impact as f64 / 1e24 + exploitability as f64 / 1e10) * factor;
+        let x = (impact_f64 + exploitability as f64 / 1e10) * factor;
         if let Some(tenths) = self.roundup_f64(x) {
             return tenths;
         }
@@ -209,19 +213,24 @@ impl V3 {
         if x > 10.0 - MARGIN {
             return None;
         }
+        // 0 < x < 10 here, so truncating casts are floors (`f64::floor` is a libm call on
+        // baseline x86-64).
         if self.minor == 0 {
             let y = x * 10.0;
-            if (y - y.round()).abs() < MARGIN {
+            let floor = y as i64;
+            let fraction = y - floor as f64;
+            if !(MARGIN..=1.0 - MARGIN).contains(&fraction) {
                 return None;
             }
-            return Some(y.ceil() as i64);
+            return Some(floor + 1);
         }
         let y = x * 100_000.0;
-        let floor = y.floor();
-        if (y - floor - 0.5).abs() < MARGIN {
+        let floor = y as i64;
+        let fraction = y - floor as f64;
+        if (fraction - 0.5).abs() < MARGIN {
             return None;
         }
-        let int_input = if y - floor > 0.5 { floor + 1.0 } else { floor } as i64;
+        let int_input = floor + i64::from(fraction > 0.5);
         Some(if int_input % 10_000 == 0 {
             int_input / 10_000
         } else {
@@ -240,27 +249,33 @@ impl V3 {
         }
     }
 
-    pub fn base(&self) -> i64 {
+    /// (base, temporal, environmental) in tenths; temporal and environmental only when the
+    /// vector defines them. One pass over the weights for all three.
+    pub fn scores(&self) -> (i64, Option<i64>, Option<i64>) {
         let w = self.weights();
+        let base = self.base(&w);
+        let temporal = self.has_temporal().then(|| self.roundup_erlrc(&w, base));
+        (
+            base,
+            temporal,
+            self.has_environmental().then(|| self.environmental(&w)),
+        )
+    }
+
+    fn base(&self, w: &Weights) -> i64 {
         let impact = BASE_IMPACT
             .get(w.cia)
             .and_then(|row| row.get(usize::from(w.changed)))
             .copied();
         match impact {
-            Some(impact) if impact > 0 => {
+            Some(impact) if impact.0 > 0 => {
                 self.roundup_sum(impact, exploitability(w.av, w.ac, w.pr, w.ui), w.changed)
             }
             _ => 0,
         }
     }
 
-    pub fn temporal(&self) -> i64 {
-        let w = self.weights();
-        self.roundup_erlrc(&w, self.base())
-    }
-
-    pub fn environmental(&self) -> i64 {
-        let w = self.weights();
+    fn environmental(&self, w: &Weights) -> i64 {
         let variant = match (w.m_changed, self.minor) {
             (false, _) => 0,
             (true, 0) => 1,
@@ -271,10 +286,10 @@ impl V3 {
             .and_then(|row| row.get(w.m_cia))
             .copied();
         match impact {
-            Some(impact) if impact > 0 => {
+            Some(impact) if impact.0 > 0 => {
                 let exploitability = exploitability(w.mav, w.mac, w.mpr, w.mui);
                 let modified = self.roundup_sum(impact, exploitability, w.m_changed);
-                self.roundup_erlrc(&w, modified)
+                self.roundup_erlrc(w, modified)
             }
             _ => 0,
         }
@@ -334,21 +349,34 @@ fn exploitability(av: i64, ac: i64, pr: i64, ui: i64) -> i64 {
 }
 
 /// ISS = 1 − (1−C)(1−I)(1−A) at 10^6, for the C/I/A value indices packed as `c*9 + i*3 + a`.
+#[allow(clippy::indexing_slicing)] // compile-time only: a bad index fails the build
 const fn iss(k: usize) -> i128 {
     let (c, i, a) = (CIA[k / 9], CIA[k / 3 % 3], CIA[k % 3]);
     1_000_000 - ((100 - c) * (100 - i) * (100 - a)) as i128
 }
 
-/// Base impact sub-score at 10^24 for every C/I/A combination: [unchanged, changed] scope.
-/// Computed at compile time, so the 15th power costs nothing per vector.
-const BASE_IMPACT: [[i128; 2]; 27] = {
-    let mut table = [[0; 2]; 27];
+/// An impact sub-score at 10^24, and the same as an `f64` for the fast path.
+#[derive(Debug, Clone, Copy)]
+struct Impact(i128, f64);
+
+impl Impact {
+    const fn new(exact: i128) -> Impact {
+        Impact(exact, exact as f64 / 1e24)
+    }
+}
+
+/// Base impact sub-score for every C/I/A combination: [unchanged, changed] scope. Computed
+/// at compile time, so the 15th power costs nothing per vector.
+#[allow(clippy::indexing_slicing)] // compile-time only: a bad index fails the build
+static BASE_IMPACT: [[Impact; 2]; 27] = {
+    let mut table = [[Impact(0, 0.0); 2]; 27];
     let mut k = 0;
     while k < 27 {
         let iss = iss(k);
-        table[k][0] = 642 * iss * pow10(16);
-        table[k][1] =
-            752 * (iss - 29_000) * pow10(16) - 325 * pow_fixed24(iss - 20_000, 6, 15) / 100;
+        table[k][0] = Impact::new(642 * iss * pow10(16));
+        table[k][1] = Impact::new(
+            752 * (iss - 29_000) * pow10(16) - 325 * pow_fixed24(iss - 20_000, 6, 15) / 100,
+        );
         k += 1;
     }
     table
@@ -359,6 +387,7 @@ const REQ_LMH: [i64; 3] = [5, 10, 15];
 
 /// MISS = min(1 − (1−MC·CR)(1−MI·IR)(1−MA·AR), 0.915) at 10^9, for packed indices
 /// `(mc*3 + cr) * 81 + (mi*3 + ir) * 9 + (ma*3 + ar)`.
+#[allow(clippy::indexing_slicing)] // compile-time only: a bad index fails the build
 const fn miss(k: usize) -> i128 {
     let (x, y, z) = (k / 81, k / 9 % 9, k % 9);
     let fx = 1000 - CIA[x / 3] * REQ_LMH[x % 3];
@@ -374,15 +403,17 @@ const fn miss(k: usize) -> i128 {
 
 /// Environmental modified impact at 10^24 for every packed MC/CR/MI/IR/MA/AR combination:
 /// [unchanged scope, changed scope v3.0, changed scope v3.1]. Computed at compile time.
-const ENV_IMPACT: [[i128; 729]; 3] = {
-    let mut table = [[0; 729]; 3];
+#[allow(clippy::indexing_slicing)] // compile-time only: a bad index fails the build
+static ENV_IMPACT: [[Impact; 729]; 3] = {
+    let mut table = [[Impact(0, 0.0); 729]; 3];
     let mut k = 0;
     while k < 729 {
         let miss = miss(k);
         let linear = 752 * (miss - 29_000_000) * pow10(13);
-        table[0][k] = 642 * miss * pow10(13);
-        table[1][k] = linear - 325 * pow_fixed24(miss - 20_000_000, 9, 15) / 100;
-        table[2][k] = linear - 325 * pow_fixed24(miss * 9731 - 200_000_000_000, 13, 13) / 100;
+        table[0][k] = Impact::new(642 * miss * pow10(13));
+        table[1][k] = Impact::new(linear - 325 * pow_fixed24(miss - 20_000_000, 9, 15) / 100);
+        table[2][k] =
+            Impact::new(linear - 325 * pow_fixed24(miss * 9731 - 200_000_000_000, 13, 13) / 100);
         k += 1;
     }
     table

@@ -10,7 +10,7 @@ mod score;
 
 use std::fmt;
 
-use super::parse::{MetricDef, def};
+use super::parse::{Lookup, MetricDef, def};
 
 /// v4.0 metrics in specification order.
 pub(super) const METRICS: [MetricDef; 32] = [
@@ -47,6 +47,9 @@ pub(super) const METRICS: [MetricDef; 32] = [
     def("RE", &["X", "L", "M", "H"], false),
     def("U", &["X", "Clear", "Green", "Amber", "Red"], false),
 ];
+
+/// Fast-path component table, built at compile time.
+pub(super) static LOOKUP: Lookup = Lookup::new(&METRICS);
 
 /// A parsed v4.0 vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
