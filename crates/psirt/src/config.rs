@@ -24,6 +24,7 @@ pub struct Config {
     pub log_format: String,
     pub organization: Organization,
     pub limits: Limits,
+    pub mail: MailConfig,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -53,6 +54,19 @@ pub struct Limits {
     pub database_connections: u32,
 }
 
+/// Outbound mail: SMTP when `smtp_url` is set, else `.eml` files in `{data_dir}/outbox/`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// `smtp://host:port` (plain), `smtp://host?tls=required` (STARTTLS) or
+    /// `smtps://user:password@host` (TLS); unset writes mail to the outbox folder instead.
+    pub smtp_url: Option<String>,
+    /// The sender of every mail (`name@domain` or `Name <name@domain>`).
+    pub from: String,
+    /// Seconds to wait for the SMTP server at each step before giving up (and retrying later).
+    pub timeout_seconds: u64,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -63,7 +77,59 @@ impl Default for Config {
             log_format: "text".into(),
             organization: Organization::default(),
             limits: Limits::default(),
+            mail: MailConfig::default(),
         }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "psirt@localhost".into(),
+            timeout_seconds: 30,
+        }
+    }
+}
+
+impl MailConfig {
+    /// The SMTP URL in effect (an empty value means none).
+    pub fn smtp_url(&self) -> Option<&str> {
+        self.smtp_url.as_deref().filter(|u| !u.trim().is_empty())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = self.smtp_url()
+            && (!(url.starts_with("smtp://") || url.starts_with("smtps://"))
+                || lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).is_err())
+        {
+            return Err(ConfigError::Unusable(format!(
+                "mail.smtp_url (PSIRT_MAIL__SMTP_URL) must be smtp://host[:port][?tls=required] or smtps://[user:password@]host[:port], not {:?}",
+                redact_url(url)
+            )));
+        }
+        if self.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Unusable(format!(
+                "mail.from (PSIRT_MAIL__FROM) must be an address like psirt@example.com, not {:?}",
+                self.from
+            )));
+        }
+        if self.timeout_seconds == 0 {
+            return Err(ConfigError::Unusable(
+                "mail.timeout_seconds must be above 0".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("from", &self.from)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .finish()
     }
 }
 
@@ -110,6 +176,7 @@ const ENV_KEYS: &[&str] = &[
     "log_format",
     "organization",
     "limits",
+    "mail",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -186,7 +253,7 @@ impl Config {
         if self.organization.name.trim().is_empty() {
             return unusable("organization.name must be set".into());
         }
-        Ok(())
+        self.mail.validate()
     }
 
     /// The database URL in effect (SQLite in the data directory unless one is given).
@@ -225,6 +292,7 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("organization", &self.organization)
             .field("limits", &self.limits)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -283,6 +351,34 @@ mod tests {
                 .to_string()
                 .contains("intake_batch")
         );
+    }
+
+    #[test]
+    fn mail_settings_are_checked_and_redacted() {
+        let mail = |smtp_url: &str, from: &str| Config {
+            mail: MailConfig {
+                smtp_url: Some(smtp_url.into()),
+                from: from.into(),
+                ..MailConfig::default()
+            },
+            ..Config::default()
+        };
+        let good = mail(
+            "smtps://psirt:s3cret@mail.example.com",
+            "PSIRT <psirt@example.com>",
+        );
+        good.validate().unwrap();
+        assert!(!format!("{good:?}").contains("s3cret"));
+        assert!(mail("", "psirt@example.com").validate().is_ok());
+        let bad = mail("http://psirt:s3cret@mail.example.com", "psirt@example.com");
+        let refused = bad.validate().unwrap_err().to_string();
+        assert!(refused.contains("mail.smtp_url"), "{refused}");
+        assert!(!refused.contains("s3cret"), "{refused}");
+        let refused = mail("smtp://127.0.0.1:2525", "not an address")
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("mail.from"), "{refused}");
     }
 
     #[test]

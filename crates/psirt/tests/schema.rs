@@ -21,7 +21,7 @@ fn portable(ty: &str) -> String {
 async fn sqlite_schema(db: &Db) -> Schema {
     let mut schema = Schema::new();
     let tables = sqlx::query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'cases_fts%'",
     )
     .fetch_all(db.pool())
     .await

@@ -166,7 +166,10 @@ impl<'a> Clock<'a> {
             Some((e, t)) => (e, Some(t)),
             None => (milestone.start, timeline.anchor(milestone.start)),
         };
-        let met_at = timeline.met_at(&milestone.id);
+        // Met by hand (with evidence) or by the case event the milestone names.
+        let met_at = timeline
+            .met_at(&milestone.id)
+            .or_else(|| milestone.met_by.and_then(|e| timeline.anchor(e)));
         let Some(start) = started_at else {
             let state = if met_at.is_some() {
                 State::Met

@@ -182,6 +182,8 @@ pub(super) struct MilestoneFile {
     pub name: String,
     pub start: StartEvent,
     pub third_party_start: Option<Spanned<StartEvent>>,
+    /// The case event that meets the milestone; without it, staff record it met by hand.
+    pub met_by: Option<StartEvent>,
     pub hours: Option<Spanned<i64>>,
     pub calendar_days: Option<Spanned<i64>>,
     pub working_days: Option<Spanned<i64>>,

@@ -130,6 +130,9 @@ pub struct Milestone {
     /// When the case involves a third-party component and this event has happened, the clock
     /// starts here instead (seed 002: "T = 0 is the upstream supplier's public announcement").
     pub third_party_start: Option<StartEvent>,
+    /// The case event that meets this milestone (`acknowledged`, `confirmed`, `fix_available`,
+    /// `disclosed`); `None`: staff record it as met, with evidence (e.g. a regulator's receipt).
+    pub met_by: Option<StartEvent>,
     pub due: Due,
     /// "… or next release" (seed 002 Low): the later of `due` and the next routine release.
     pub or_next_release: bool,

@@ -48,7 +48,7 @@ impl Role {
 
     /// Whether this role sees every undisclosed report without a grant (need-to-know).
     pub fn sees_all_reports(self) -> bool {
-        matches!(self, Role::Admin | Role::Pso)
+        self.may(crate::case::Permission::SeeAll)
     }
 }
 

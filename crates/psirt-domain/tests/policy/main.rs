@@ -2,7 +2,12 @@
 //! seeds' tables, DST and holiday edge cases, file errors and properties.
 
 // A test crate: helpers outside `#[test]` functions may fail loudly too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod calendar;
 mod engine_states;
@@ -121,4 +126,36 @@ next_release = true
 "#
     );
     Policy::from_toml("probe.toml", &text).unwrap()
+}
+
+#[test]
+fn a_milestone_is_met_by_the_event_it_names() {
+    use psirt_domain::policy::{Policy, StartEvent, engine, engine::State, timeline::Timeline};
+    let policy = Policy::load_preset("default").unwrap();
+    let received: jiff::Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
+    let acknowledged: jiff::Timestamp = "2026-03-03T09:00:00Z".parse().unwrap();
+    let mut timeline = Timeline::new();
+    timeline.record(StartEvent::Received, received);
+    let now: jiff::Timestamp = "2026-03-04T09:00:00Z".parse().unwrap();
+    let before = engine::evaluate(&policy, None, &[], &timeline, now);
+    let ack = before
+        .iter()
+        .find(|s| s.milestone.id == "acknowledgement")
+        .unwrap();
+    assert_eq!(ack.state, State::Pending);
+    timeline.record(StartEvent::Acknowledged, acknowledged);
+    let after = engine::evaluate(&policy, None, &[], &timeline, now);
+    let ack = after
+        .iter()
+        .find(|s| s.milestone.id == "acknowledgement")
+        .unwrap();
+    assert_eq!((ack.state, ack.met_at), (State::Met, Some(acknowledged)));
+    let manual = after
+        .iter()
+        .find(|s| s.milestone.id == "first-status-update")
+        .unwrap();
+    assert_eq!(
+        manual.milestone.met_by, None,
+        "status updates are recorded by hand"
+    );
 }

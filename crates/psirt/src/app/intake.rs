@@ -3,7 +3,7 @@
 use psirt_domain::report::{Channel, ReportForm};
 use serde::Serialize;
 
-use super::{App, AppError, hash_secret, new_secret};
+use super::{App, AppError, cases, hash_secret, new_secret};
 use crate::storage::{PendingAttachment, PendingReport, catalog};
 
 /// What the reporter is told once the report is safely stored.
@@ -37,6 +37,7 @@ pub async fn submit(
     };
     let token = new_secret("");
     let received_at = app.clock.now();
+    let (state, next_due_at) = cases::initial_deadlines(app, received_at);
     let stored = app
         .writer
         .submit(PendingReport {
@@ -46,6 +47,9 @@ pub async fn submit(
             payload_sha256,
             product_id,
             attachments,
+            policy_id: app.policy.id.clone(),
+            deadline_state: state.to_owned(),
+            next_due_at,
         })
         .await?;
     metrics::counter!("psirt_reports_received_total", "channel" => channel.as_str()).increment(1);

@@ -4,18 +4,21 @@
 //! Errors: [`AppError`]; the web layer maps it to problem+json or an HTML page.
 
 pub mod admin;
+pub mod cases;
 pub mod demo;
 pub mod disclosure;
 pub mod intake;
+pub mod mail;
+pub mod scheduler;
 mod secrets;
 pub mod staff;
 pub mod tracking;
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use psirt_domain::{
     clock::Clock,
-    policy::Policy,
+    policy::{Policy, presets, regime},
     report::{FieldErrors, Role},
 };
 
@@ -36,6 +39,10 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// The policy the organisation runs (a preset or its own file).
     pub policy: Arc<Policy>,
+    /// Every policy a case may run under (the presets and the organisation's own), by id.
+    pub policies: Arc<HashMap<String, Arc<Policy>>>,
+    /// The regulatory regimes, loaded once.
+    pub regimes: Arc<Vec<regime::Regime>>,
 }
 
 impl App {
@@ -50,6 +57,13 @@ impl App {
                 ))
             })?;
         let policy = Arc::new(disclosure::load_policy(&config.organization.policy)?);
+        let mut policies = HashMap::new();
+        for id in presets::ids() {
+            policies.insert(id.to_owned(), Arc::new(disclosure::load_policy(id)?));
+        }
+        policies.insert(policy.id.clone(), policy.clone());
+        let regimes = regime::load_all(&regime::RegimeId::ALL)
+            .map_err(|e| AppError::Unavailable(format!("built-in regimes: {e}")))?;
         let db = Db::connect(&config.database_url(), config.limits.database_connections).await?;
         db.migrate().await?;
         let blobs = BlobStore::open(config.attachments_dir())
@@ -63,7 +77,29 @@ impl App {
             writer,
             clock,
             policy,
+            policies: Arc::new(policies),
+            regimes: Arc::new(regimes),
         })
+    }
+}
+
+impl App {
+    /// The policy a case runs under.
+    pub fn policy_by_id(&self, id: &str) -> Result<Arc<Policy>, AppError> {
+        self.policies.get(id).cloned().ok_or_else(|| {
+            AppError::Unavailable(format!(
+                "policy {id:?} is not loaded: configure it as organization.policy to read its cases"
+            ))
+        })
+    }
+
+    /// The loaded regimes among `ids`.
+    pub fn regimes_for(&self, ids: &[regime::RegimeId]) -> Vec<regime::Regime> {
+        self.regimes
+            .iter()
+            .filter(|r| ids.contains(&r.id))
+            .cloned()
+            .collect()
     }
 }
 
@@ -87,10 +123,25 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A lifecycle guard failed (illegal transition, missing precondition, two-person rule).
+    #[error("{0}")]
+    Guard(#[from] psirt_domain::case::Guard),
+    /// The record changed since the client read it.
+    #[error("the case was changed by someone else since you read it (stale version)")]
+    Stale,
     #[error("{what} is larger than the limit of {limit} bytes")]
     TooLarge { what: String, limit: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
+}
+
+impl From<StorageError> for AppError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Stale => AppError::Stale,
+            other => AppError::Storage(other),
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! The reporter's side after submission: the private tracking view and their messages.
 
-use psirt_domain::report::MessageForm;
+use psirt_domain::{case::Phase, report::MessageForm};
 use serde::Serialize;
 
 use super::{App, AppError, hash_secret};
@@ -40,14 +40,33 @@ async fn open(app: &App, token: &str) -> Result<StoredReport, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// What the reporter may know of where their report stands: the phase in plain words, and how
+/// it ended (never another case's details).
+async fn public_status(app: &App, report: &StoredReport) -> Result<String, AppError> {
+    let Some(case) = crate::storage::cases::by_id(&app.db, &report.id).await? else {
+        return Ok(report.status.clone());
+    };
+    let phase: Phase = case.phase.parse().unwrap_or_default();
+    Ok(match (phase, case.resolution.as_deref()) {
+        (Phase::Closed, Some(resolution)) if resolution != "fixed" => {
+            format!("closed ({})", resolution.replace('_', " "))
+        }
+        (phase, _) if case.waiting_for_reporter && phase != Phase::Closed => {
+            "waiting for your answer".to_owned()
+        }
+        (phase, _) => phase.public_status().to_owned(),
+    })
+}
+
 pub async fn view(app: &App, token: &str) -> Result<TrackingView, AppError> {
     let report = open(app, token).await?;
+    let status = public_status(app, &report).await?;
     let messages = reports::messages(&app.db, &report.id, true).await?;
     let files = reports::attachments(&app.db, &report.id).await?;
     Ok(TrackingView {
         reference: report.reference,
         title: report.title,
-        status: report.status,
+        status,
         received_at: report.received_at.to_string(),
         messages: messages
             .into_iter()

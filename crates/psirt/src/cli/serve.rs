@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::fail;
 use crate::{
-    app::{App, admin, demo},
+    app::{App, admin, demo, scheduler::Scheduler},
     clock::SystemClock,
     config::{Config, redact_url},
     server, telemetry,
@@ -37,26 +37,39 @@ pub async fn run(config: Config, args: ServeArgs) -> ExitCode {
             Err(e) => return fail(&format!("cannot load the demo: {e}")),
         }
     }
+    let scheduler = match Scheduler::new(app.clone()) {
+        Ok(scheduler) => scheduler,
+        Err(e) => return fail(&format!("cannot start the scheduler: {e}")),
+    };
     let server = match server::start(app.clone(), shutdown_signal()).await {
         Ok(server) => server,
         Err(e) => return fail(&format!("cannot listen on {}: {e}", app.config.listen)),
     };
+    // Background jobs and mail run beside the server and stop with it.
+    let scheduler = scheduler.spawn();
     let url = match &app.config.public_url {
         Some(url) => url.clone(),
         None => format!("http://{}", server.addr),
     };
-    println!(
+    // A closed standard output (a supervisor that stopped reading) must not stop the server.
+    let say = |line: String| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+    };
+    say(format!(
         "psirt is running at {url}/  (database: {})",
         redact_url(&app.config.database_url())
-    );
+    ));
     match admin::setup_link(&app).await {
-        Ok(Some(link)) => {
-            println!("Set up the first administrator (one-time link, valid 24 hours): {link}")
-        }
+        Ok(Some(link)) => say(format!(
+            "Set up the first administrator (one-time link, valid 24 hours): {link}"
+        )),
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "could not create a setup link"),
     }
-    match server.task.await {
+    let stopped = server.task.await;
+    scheduler.stop().await;
+    match stopped {
         Ok(Ok(())) => {
             app.db.close().await;
             ExitCode::SUCCESS

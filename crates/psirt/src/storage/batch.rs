@@ -31,6 +31,11 @@ pub struct PendingReport {
     pub payload_sha256: String,
     pub product_id: Option<String>,
     pub attachments: Vec<PendingAttachment>,
+    /// The policy the case this report opens runs under.
+    pub policy_id: String,
+    /// The case's first deadline summary (`deadline_state`, `next_due_at`), from the policy.
+    pub deadline_state: String,
+    pub next_due_at: Option<Timestamp>,
 }
 
 /// What the submitter is told once the report is committed.
@@ -200,5 +205,65 @@ async fn insert_report(
     .bind(r.disclosure_plans.as_deref())
     .execute(&mut **tx)
     .await?;
-    super::reports::insert_attachments(tx, id, None, &p.attachments, received).await
+    super::reports::insert_attachments(tx, id, None, &p.attachments, received).await?;
+    open_case(tx, id, reference, p).await
+}
+
+/// Every report opens a case under its own reference (staff may later merge it as a duplicate).
+async fn open_case(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    reference: Reference,
+    p: &PendingReport,
+) -> Result<(), StorageError> {
+    let r = &p.report;
+    let received = rows::micros(p.received_at);
+    let search_text = search_text(r);
+    sqlx::query(
+        "INSERT INTO cases (id, reference, version, phase, policy_id, title, product_id, product, waiting_for_reporter,
+            third_party, market_eu, market_cn, search_text, deadline_state, next_due_at, opened_at, updated_at)
+         VALUES ($1, $2, 1, 'received', $3, $4, $5, $6, 0, 0, 0, 0, $7, $8, $9, $10, $10)",
+    )
+    .bind(id)
+    .bind(reference.to_string())
+    .bind(&p.policy_id)
+    .bind(r.title.as_str())
+    .bind(p.product_id.as_deref())
+    .bind(r.product.as_deref())
+    .bind(search_text)
+    .bind(&p.deadline_state)
+    .bind(p.next_due_at.map(rows::micros))
+    .bind(received)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE reports SET case_id = $1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    super::case_write::anchor(tx, id, "received", p.received_at).await?;
+    let detail = serde_json::json!({"reference": reference.to_string(), "channel": r.channel.as_str(), "payload_sha256": p.payload_sha256});
+    let event = super::audit::NewEvent {
+        actor: "reporter",
+        action: "report.received",
+        case_id: Some(id),
+        detail,
+    };
+    super::audit::append(tx, p.received_at, event).await
+}
+
+/// The text full-text search looks at.
+pub fn search_text(r: &NewReport) -> String {
+    [
+        Some(r.title.as_str()),
+        Some(r.description.as_str()),
+        r.product.as_deref(),
+        r.model.as_deref(),
+        r.version.as_deref(),
+        r.technical_details.as_deref(),
+        r.reproduction_steps.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n")
 }

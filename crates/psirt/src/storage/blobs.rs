@@ -132,7 +132,7 @@ fn blob_path(root: &Path, sha256: &str) -> Option<PathBuf> {
     Some(root.join("sha256").join(a).join(b).join(sha256))
 }
 
-async fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(super) async fn sync_dir(dir: &Path) -> std::io::Result<()> {
     fs::File::open(dir).await?.sync_all().await
 }
 

@@ -1,5 +1,19 @@
 //! The only place where SQLite and PostgreSQL differ.
 
+/// Claims due jobs: `$1` = lease end, `$2` = now, `$3` = how many; the lock clause is appended.
+macro_rules! claim_jobs {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE jobs SET locked_until = $1, attempts = attempts + 1 WHERE id IN (
+                SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $2
+                AND (locked_until IS NULL OR locked_until < $2)
+                ORDER BY run_at LIMIT $3 ",
+            $lock,
+            ") RETURNING id, kind, dedup_key, payload, run_at, attempts, locked_until, done_at, last_error"
+        )
+    };
+}
+
 /// Which database a [`super::Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -48,6 +62,16 @@ impl Dialect {
                 "SELECT pg_advisory_lock(72657)",
                 "SELECT pg_advisory_unlock(72657)",
             )),
+        }
+    }
+
+    /// The statement that claims due jobs (see `storage::jobs::claim`). PostgreSQL skips rows
+    /// another instance is claiming at this moment, so two instances never take the same job;
+    /// SQLite has a single writer, so the plain statement is already exclusive.
+    pub fn claim_jobs(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => claim_jobs!(""),
+            Dialect::Postgres => claim_jobs!(""),
         }
     }
 }

@@ -22,12 +22,26 @@ impl Migration {
     }
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "intake",
-    sqlite: include_str!("../../migrations/sqlite/0001_intake.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_intake.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "intake",
+        sqlite: include_str!("../../migrations/sqlite/0001_intake.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_intake.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "cases",
+        sqlite: include_str!("../../migrations/sqlite/0002_cases.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_cases.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "search",
+        sqlite: include_str!("../../migrations/sqlite/0003_search.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_search.sql"),
+    },
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)";

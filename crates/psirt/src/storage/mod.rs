@@ -4,10 +4,17 @@
 //! difference lives in [`dialect`]. Times are stored as BIGINT microseconds (UTC).
 //! Errors: [`StorageError`]; the application layer maps them to its own.
 
+pub mod audit;
 mod batch;
 pub mod blobs;
+pub mod case_list;
+pub mod case_write;
+pub mod cases;
 pub mod catalog;
 mod dialect;
+pub mod jobs;
+pub mod mail;
+pub mod mailer;
 mod migrate;
 pub mod reports;
 mod rows;
@@ -39,6 +46,8 @@ pub enum StorageError {
     WriterStopped,
     #[error("{0} already exists")]
     Duplicate(&'static str),
+    #[error("the record was changed by someone else (stale version)")]
+    Stale,
 }
 
 /// A connection pool plus the dialect it speaks.

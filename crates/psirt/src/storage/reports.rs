@@ -36,6 +36,8 @@ pub struct StoredReport {
     pub technical_details: Option<String>,
     pub reproduction_steps: Option<String>,
     pub disclosure_plans: Option<String>,
+    /// The case handling this report (its own, or the one it was merged into).
+    pub case_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,7 +74,7 @@ macro_rules! report_columns {
     () => {
         "r.id, r.reference, r.channel, r.received_at, r.status, r.anonymous, r.reporter_name,
          r.reporter_organization, r.reporter_job_title, r.reporter_email, r.product, r.model, r.version,
-         r.title, r.description, r.technical_details, r.reproduction_steps, r.disclosure_plans"
+         r.title, r.description, r.technical_details, r.reproduction_steps, r.disclosure_plans, r.case_id"
     };
 }
 
@@ -80,7 +82,7 @@ macro_rules! report_columns {
 macro_rules! visible {
     () => {
         "($1 = 1 OR EXISTS (SELECT 1 FROM grants g WHERE g.user_id = $2
-            AND (g.report_id = r.id OR g.product_id = r.product_id)))"
+            AND (g.report_id = r.id OR g.report_id = r.case_id OR g.product_id = r.product_id)))"
     };
 }
 
@@ -196,9 +198,29 @@ pub async fn add_message(
     files: &[PendingAttachment],
     now: Timestamp,
 ) -> Result<StoredMessage, StorageError> {
-    let id = new_id();
-    let at = rows::micros(now);
     let mut tx = db.pool().begin().await?;
+    let message = add_message_in(&mut tx, report_id, author, body, now).await?;
+    insert_attachments(
+        &mut tx,
+        report_id,
+        Some(&message.id),
+        files,
+        rows::micros(now),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(message)
+}
+
+/// Adds a message in the caller's transaction.
+pub async fn add_message_in(
+    tx: &mut Transaction<'_, Any>,
+    report_id: &str,
+    author: MessageAuthor<'_>,
+    body: &str,
+    now: Timestamp,
+) -> Result<StoredMessage, StorageError> {
+    let id = new_id();
     sqlx::query(
         "INSERT INTO report_messages (id, report_id, author_kind, author_user_id, visibility, body, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -209,11 +231,9 @@ pub async fn add_message(
     .bind(author.user_id)
     .bind(author.visibility)
     .bind(body)
-    .bind(at)
-    .execute(&mut *tx)
+    .bind(rows::micros(now))
+    .execute(&mut **tx)
     .await?;
-    insert_attachments(&mut tx, report_id, Some(&id), files, at).await?;
-    tx.commit().await?;
     Ok(StoredMessage {
         id,
         author_kind: author.kind.into(),
@@ -271,6 +291,7 @@ fn report_from_row(row: &AnyRow) -> Result<StoredReport, StorageError> {
         technical_details: row.try_get("technical_details")?,
         reproduction_steps: row.try_get("reproduction_steps")?,
         disclosure_plans: row.try_get("disclosure_plans")?,
+        case_id: row.try_get("case_id")?,
     })
 }
 

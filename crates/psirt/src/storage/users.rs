@@ -207,3 +207,11 @@ pub async fn setup_link_usable(
         .await?;
     Ok(n == 1)
 }
+
+/// The e-mail of a user id (for showing assignees and proposers).
+pub async fn email_of(db: &Db, id: &str) -> Result<Option<String>, StorageError> {
+    Ok(sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}

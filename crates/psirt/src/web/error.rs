@@ -4,7 +4,8 @@
 //! Stable codes (documented in docs/ERRORS.md): `validation_failed` 422, `malformed_json` 400,
 //! `unknown_field` 400, `malformed_multipart` 400, `unsupported_media_type` 415,
 //! `payload_too_large` 413, `too_many_attachments` 413, `unauthenticated` 401, `forbidden` 403,
-//! `not_found` 404, `conflict` 409, `rate_limited` 429, `unavailable` 503, `internal` 500.
+//! `not_found` 404, `conflict` 409, `transition_not_allowed` 409, `stale_version` 409,
+//! `rate_limited` 429, `unavailable` 503, `internal` 500.
 
 use axum::{
     http::{HeaderValue, StatusCode, header},
@@ -83,6 +84,21 @@ impl From<AppError> for ApiError {
             ),
             AppError::Forbidden(why) => Self::new(StatusCode::FORBIDDEN, "forbidden", why),
             AppError::Conflict(why) => Self::new(StatusCode::CONFLICT, "conflict", why),
+            AppError::Guard(psirt_domain::case::Guard::NotPermitted { role, action }) => Self::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("The role {role} may not {action}."),
+            ),
+            AppError::Guard(guard) => Self::new(
+                StatusCode::CONFLICT,
+                "transition_not_allowed",
+                guard.to_string(),
+            ),
+            AppError::Stale => Self::new(
+                StatusCode::CONFLICT,
+                "stale_version",
+                "The case was changed since you read it: read it again and retry with its current version.",
+            ),
             AppError::TooLarge { what, limit } => Self::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",

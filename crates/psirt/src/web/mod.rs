@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod cases;
 pub mod error;
 mod ops;
 pub mod pages;
@@ -62,6 +63,19 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(api::get_report))
         .routes(utoipa_axum::routes!(api::download_attachment))
         .routes(utoipa_axum::routes!(api::get_tracking))
+        .routes(utoipa_axum::routes!(cases::list_cases))
+        .routes(utoipa_axum::routes!(cases::get_case, cases::patch_case))
+        .routes(utoipa_axum::routes!(cases::case_action))
+        .routes(utoipa_axum::routes!(cases::add_task))
+        .routes(utoipa_axum::routes!(cases::update_task))
+        .routes(utoipa_axum::routes!(
+            cases::list_messages,
+            cases::post_message
+        ))
+        .routes(utoipa_axum::routes!(cases::add_member))
+        .routes(utoipa_axum::routes!(cases::extend))
+        .routes(utoipa_axum::routes!(cases::milestone_met))
+        .routes(utoipa_axum::routes!(cases::audit))
         .routes(utoipa_axum::routes!(pages::home))
         .routes(utoipa_axum::routes!(pages::report_form))
         .routes(utoipa_axum::routes!(pages::tracking_page))

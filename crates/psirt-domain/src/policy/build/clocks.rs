@@ -99,6 +99,7 @@ pub(in crate::policy) fn milestones(
             name: m.name.clone(),
             start: m.start,
             third_party_start: m.third_party_start.as_ref().map(|t| *t.get_ref()),
+            met_by: m.met_by,
             due,
             or_next_release: m.or_next_release,
             applies_to,

@@ -1,0 +1,163 @@
+//! The filtered, paginated case list and its count, under need-to-know. Filters are composed
+//! from constant SQL fragments with numbered binds; only the full-text predicate differs by
+//! dialect (FTS5 trigram on SQLite, tsvector on PostgreSQL).
+
+use jiff::Timestamp;
+use sqlx::{AssertSqlSafe, Row, any::AnyRow};
+
+use super::{Db, Dialect, StorageError, cases::case_visible, reports::Viewer, rows};
+
+/// A validated list query.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub q: Option<String>,
+    pub phase: Option<String>,
+    pub grade: Option<String>,
+    /// Product name or catalog id.
+    pub product: Option<String>,
+    /// `Some(None)`: unassigned; `Some(Some(id))`: assigned to that user.
+    pub assignee: Option<Option<String>>,
+    pub deadline: Option<String>,
+    pub sort_due: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListRow {
+    pub reference: String,
+    pub title: String,
+    pub phase: String,
+    pub resolution: Option<String>,
+    pub grade: Option<String>,
+    pub product: Option<String>,
+    pub assignee: Option<String>,
+    pub deadline_state: String,
+    pub next_due_at: Option<Timestamp>,
+    pub opened_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// `WHERE …` after the visibility predicate (which uses `$1`, `$2`), and its binds from `$3`.
+fn conditions(dialect: Dialect, q: &Query) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut binds: Vec<String> = Vec::new();
+    let mut push = |fragment: &str, bind: String| {
+        let n = binds.len() + 3;
+        sql.push_str(" AND ");
+        sql.push_str(&fragment.replace("$?", &format!("${n}")));
+        binds.push(bind);
+    };
+    if let Some(text) = &q.q {
+        match dialect {
+            // The trigram tokenizer needs three characters; shorter terms fall back to LIKE.
+            Dialect::Sqlite if text.chars().count() >= 3 => push(
+                "c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $?)",
+                format!("\"{}\"", text.replace('"', "\"\"")),
+            ),
+            Dialect::Sqlite => push("c.search_text LIKE $? ESCAPE '\\'", like_pattern(text)),
+            Dialect::Postgres => push(
+                "to_tsvector('simple', c.search_text) @@ plainto_tsquery('simple', $?)",
+                text.clone(),
+            ),
+        }
+    }
+    if let Some(phase) = &q.phase {
+        push("c.phase = $?", phase.clone());
+    }
+    if let Some(grade) = &q.grade {
+        push("c.grade = $?", grade.clone());
+    }
+    if let Some(product) = &q.product {
+        // A name or a catalog id: one bind, compared with both columns.
+        push("$? IN (c.product, c.product_id)", product.clone());
+    }
+    match &q.assignee {
+        Some(Some(id)) => push("c.assignee_id = $?", id.clone()),
+        Some(None) => push("c.assignee_id IS NULL AND $? = ''", String::new()),
+        None => {}
+    }
+    if let Some(state) = &q.deadline {
+        push("c.deadline_state = $?", state.clone());
+    }
+    (sql, binds)
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub async fn list(
+    db: &Db,
+    viewer: Viewer<'_>,
+    q: &Query,
+) -> Result<(Vec<ListRow>, i64), StorageError> {
+    let (filters, binds) = conditions(db.dialect(), q);
+    let order = if q.sort_due {
+        " ORDER BY CASE WHEN c.next_due_at IS NULL THEN 1 ELSE 0 END, c.next_due_at, c.opened_at DESC"
+    } else {
+        " ORDER BY c.opened_at DESC, c.reference DESC"
+    };
+    let n = binds.len() + 3;
+    let select = format!(
+        "SELECT c.reference, c.title, c.phase, c.resolution, c.grade, c.product, u.email AS assignee, c.deadline_state,
+                c.next_due_at, c.opened_at, c.updated_at
+         FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE {}{filters}{order} LIMIT ${n} OFFSET ${}",
+        case_visible!(),
+        n + 1
+    );
+    let count = format!(
+        "SELECT COUNT(*) FROM cases c WHERE {}{filters}",
+        case_visible!()
+    );
+    let mut query = sqlx::query(AssertSqlSafe(select))
+        .bind(rows::flag(viewer.sees_all))
+        .bind(viewer.user_id);
+    let mut counter = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count))
+        .bind(rows::flag(viewer.sees_all))
+        .bind(viewer.user_id);
+    for t in &binds {
+        query = query.bind(t.clone());
+        counter = counter.bind(t.clone());
+    }
+    let rows = query
+        .bind(q.limit)
+        .bind(q.offset)
+        .fetch_all(db.pool())
+        .await?;
+    let total = counter.fetch_one(db.pool()).await?;
+    let items = rows.iter().map(list_row).collect::<Result<_, _>>()?;
+    Ok((items, total))
+}
+
+fn list_row(r: &AnyRow) -> Result<ListRow, StorageError> {
+    Ok(ListRow {
+        reference: r.try_get("reference")?,
+        title: r.try_get("title")?,
+        phase: r.try_get("phase")?,
+        resolution: r.try_get("resolution")?,
+        grade: r.try_get("grade")?,
+        product: r.try_get("product")?,
+        assignee: r.try_get("assignee")?,
+        deadline_state: r.try_get("deadline_state")?,
+        next_due_at: r
+            .try_get::<Option<i64>, _>("next_due_at")?
+            .map(rows::from_micros)
+            .transpose()?,
+        opened_at: rows::from_micros(r.try_get("opened_at")?)?,
+        updated_at: rows::from_micros(r.try_get("updated_at")?)?,
+    })
+}
+
+/// References of the reports handled in a case (its own first, then merged ones).
+pub async fn report_references(db: &Db, case_id: &str) -> Result<Vec<String>, StorageError> {
+    let rows = sqlx::query("SELECT reference FROM reports WHERE case_id = $1 ORDER BY received_at")
+        .bind(case_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
