@@ -2,6 +2,7 @@
 //! messages to stderr; bad input exits with code 2 and a one-line reason.
 
 mod admin;
+mod audit;
 pub mod cvss;
 pub mod policy;
 mod serve;
@@ -45,6 +46,9 @@ enum Command {
     Cvss(cvss::CvssArgs),
     /// Policy presets, custom policy checks and the deadlines of a case.
     Policy(policy::PolicyArgs),
+    /// The tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// Entry point of the binary.
@@ -94,6 +98,7 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => serve::run(config, args).await,
             Command::Migrate => serve::migrate(config).await,
             Command::Admin(command) => admin::run(config, command).await,
+            Command::Audit(command) => audit::run(config, command).await,
             // Handled before the configuration is loaded.
             Command::Cvss(_) | Command::Policy(_) => ExitCode::SUCCESS,
         }
