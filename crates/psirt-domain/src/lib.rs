@@ -3,6 +3,7 @@
 //!
 //! Errors: each module has its own `thiserror` enum; nothing here panics on input.
 
+pub mod advisory;
 pub mod case;
 pub mod clock;
 pub mod cvss;

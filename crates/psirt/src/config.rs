@@ -35,6 +35,8 @@ pub struct Organization {
     pub security_contact: String,
     /// The active policy preset or a path to a policy TOML file.
     pub policy: String,
+    /// The organisation's CVE Program org UUID, when it is a CNA (CVE records' assigner).
+    pub cve_org_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -139,6 +141,7 @@ impl Default for Organization {
             name: "Example Devices Ltd.".into(),
             security_contact: "security@example.com".into(),
             policy: "default".into(),
+            cve_org_id: None,
         }
     }
 }

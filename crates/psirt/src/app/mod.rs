@@ -4,6 +4,7 @@
 //! Errors: [`AppError`]; the web layer maps it to problem+json or an HTML page.
 
 pub mod admin;
+pub mod advisories;
 pub mod cases;
 pub mod demo;
 pub mod disclosure;

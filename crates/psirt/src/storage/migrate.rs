@@ -41,6 +41,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_search.sql"),
         postgres: include_str!("../../migrations/postgres/0003_search.sql"),
     },
+    Migration {
+        version: 6,
+        name: "publication",
+        sqlite: include_str!("../../migrations/sqlite/0006_publication.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_publication.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

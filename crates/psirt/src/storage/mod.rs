@@ -4,6 +4,7 @@
 //! difference lives in [`dialect`]. Times are stored as BIGINT microseconds (UTC).
 //! Errors: [`StorageError`]; the application layer maps them to its own.
 
+pub mod advisories;
 pub mod audit;
 mod batch;
 pub mod blobs;

@@ -1,6 +1,7 @@
 //! HTTP: the JSON API under `/api/v1/`, the public pages, operations endpoints and the
 //! middleware every response passes through. Handlers only translate HTTP to use cases.
 
+mod advisories;
 mod api;
 mod auth;
 mod cases;
@@ -63,6 +64,11 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(api::get_report))
         .routes(utoipa_axum::routes!(api::download_attachment))
         .routes(utoipa_axum::routes!(api::get_tracking))
+        .routes(utoipa_axum::routes!(advisories::create, advisories::list))
+        .routes(utoipa_axum::routes!(advisories::get, advisories::update))
+        .routes(utoipa_axum::routes!(advisories::approve))
+        .routes(utoipa_axum::routes!(advisories::publish_advisory))
+        .routes(utoipa_axum::routes!(advisories::advisory_page))
         .routes(utoipa_axum::routes!(cases::list_cases))
         .routes(utoipa_axum::routes!(cases::get_case, cases::patch_case))
         .routes(utoipa_axum::routes!(cases::case_action))

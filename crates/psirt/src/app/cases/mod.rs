@@ -14,7 +14,7 @@ mod view;
 
 pub use actions::{ActionRequest, act};
 pub use deadlines::{DeadlineView, extend, initial_deadlines, mark_met, refresh_deadline_summary};
-pub use load::Loaded;
+pub use load::{Loaded, visible};
 pub use messages::{CaseMessage, MessageRequest, grant_member, messages, post_message};
 pub use tasks::{TaskRequest, TaskUpdate, add_task, update_task};
 pub use update::{CasePatch, CvssInput, GradeInput, PostMortem, VersionInput, update};

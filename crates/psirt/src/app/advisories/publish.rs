@@ -1,0 +1,142 @@
+//! Publication: gates, then every format rendered from one document and written with the
+//! revision in a single transaction — nothing is ever half-published. Embargoed advisories are
+//! published by the scheduler once due ([`publish_due`]).
+
+use askama::Template;
+use jiff::Timestamp;
+use psirt_domain::advisory::{AdvisoryDoc, Tlp};
+use sha2::{Digest, Sha256};
+
+use super::{AdvisoryView, GateOverride, document, gates, invalid, need, view, visible};
+use crate::{
+    app::{App, AppError, Staff},
+    storage::{
+        StorageError,
+        advisories::{self, AdvisoryRow, PublishedFile},
+        audit,
+    },
+};
+
+/// The public path of an advisory's HTML page.
+pub fn html_path(tracking_id: &str) -> String {
+    format!("/advisories/{tracking_id}")
+}
+
+#[derive(Template)]
+#[template(path = "advisory.html")]
+struct AdvisoryPage<'a> {
+    org_name: &'a str,
+    doc: &'a AdvisoryDoc,
+    severity: String,
+}
+
+impl AdvisoryPage<'_> {
+    fn status(&self, product_id: &str) -> &'static str {
+        let id = product_id.to_owned();
+        if self.doc.vulnerabilities.iter().any(|v| v.fixed.contains(&id)) { "fixed" } else { "affected" }
+    }
+}
+
+/// Every file one publication produces, as `(path, content type, body)`.
+fn render_files(doc: &AdvisoryDoc, org_name: &str) -> Result<Vec<(String, &'static str, String)>, AppError> {
+    let severity = doc.grade.clone().unwrap_or_else(|| "Not graded".into());
+    let html = AdvisoryPage { org_name, doc, severity }.render().map_err(|e| AppError::Unavailable(format!("advisory page: {e}")))?;
+    Ok(vec![(html_path(&doc.id), "text/html; charset=utf-8", html)])
+}
+
+/// Publishes (or republishes as the next revision) an approved advisory.
+pub async fn publish(
+    app: &App,
+    staff: &Staff,
+    id: &str,
+    version: i64,
+    overrides: &[GateOverride],
+    revision_summary: Option<&str>,
+) -> Result<AdvisoryView, AppError> {
+    need(staff, psirt_domain::case::Permission::Disclose)?;
+    let row = visible(app, staff, id).await?;
+    if row.version != version {
+        return Err(AppError::Stale);
+    }
+    let now = app.clock.now();
+    if let Some(until) = row.embargo_until
+        && until > now
+    {
+        return Err(AppError::Conflict(format!("embargoed until {until}: it will publish itself then, once approved")));
+    }
+    publish_row(app, &staff.user_id, row, overrides, revision_summary, now).await?;
+    let row = visible(app, staff, id).await?;
+    view(app, staff, row).await
+}
+
+async fn publish_row(
+    app: &App,
+    actor: &str,
+    row: AdvisoryRow,
+    overrides: &[GateOverride],
+    revision_summary: Option<&str>,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    if row.approved_by_id.is_none() {
+        return Err(AppError::Conflict("an advisory is published only after a second PSO approved it (edits withdraw approval)".into()));
+    }
+    for (i, o) in overrides.iter().enumerate() {
+        if o.reason.trim().is_empty() {
+            return Err(invalid(&format!("overrides[{i}].reason"), "an override needs a recorded reason"));
+        }
+    }
+    let blocking: Vec<String> = gates::check(app, &row)
+        .await?
+        .into_iter()
+        .filter(|g| !overrides.iter().any(|o| o.gate == g.code()))
+        .map(|g| g.to_string())
+        .collect();
+    if !blocking.is_empty() {
+        let mut errors = psirt_domain::report::FieldErrors::default();
+        for gate in blocking {
+            errors.push("gates", "publication_gate", gate);
+        }
+        return Err(errors.into());
+    }
+    let revision = row.revision + 1;
+    let summary = revision_summary.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(if revision == 1 { "Initial release" } else { "Revised" });
+    let doc = document::build(app, &row, revision, summary, now).await?;
+    let files = render_files(&doc, &app.config.organization.name)?;
+    let tlp = Tlp::parse(&row.tlp).unwrap_or(Tlp::Red);
+    let overrides_json = if overrides.is_empty() { None } else { serde_json::to_string(overrides).ok() };
+    let mut tx = app.db.pool().begin().await.map_err(StorageError::from)?;
+    for (path, content_type, body) in files {
+        let sha256 = data_encoding::HEXLOWER.encode(&Sha256::digest(body.as_bytes()));
+        let file = PublishedFile {
+            path,
+            advisory_id: Some(row.id.clone()),
+            revision,
+            tlp: tlp.as_str().to_owned(),
+            content_type: content_type.to_owned(),
+            body,
+            sha256,
+            published_at: now,
+        };
+        advisories::put_file(&mut tx, &file).await?;
+    }
+    advisories::mark_published(&mut tx, &row.id, revision, summary, overrides_json.as_deref(), now).await?;
+    let detail = serde_json::json!({"advisory": row.tracking_id, "revision": revision, "overrides": overrides});
+    audit::append(&mut tx, now, audit::NewEvent { actor, action: "advisory.publish", case_id: None, detail }).await?;
+    tx.commit().await.map_err(StorageError::from)?;
+    tracing::info!(advisory = %row.tracking_id, revision, "advisory published");
+    Ok(())
+}
+
+/// Publishes every approved advisory whose embargo has ended (run by the scheduler).
+pub async fn publish_due(app: &App) -> Result<usize, AppError> {
+    let now = app.clock.now();
+    let mut done = 0;
+    for row in advisories::due_for_publication(&app.db, now).await? {
+        let id = row.tracking_id.clone();
+        match publish_row(app, "system", row, &[], None, now).await {
+            Ok(()) => done += 1,
+            Err(e) => tracing::warn!(advisory = %id, error = %e, "embargoed advisory could not be published"),
+        }
+    }
+    Ok(done)
+}

@@ -1,0 +1,111 @@
+//! Advisories: the staff API (draft, edit, approve, publish) and the public pages and files
+//! served from what was published (byte for byte).
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+
+use super::{
+    AppState,
+    api::parse_json,
+    auth::StaffAuth,
+    error::{ApiError, Problem},
+    pages,
+};
+use crate::{
+    app::advisories::{self, AdvisoryInput, AdvisoryView, GateOverride, publish},
+    storage::advisories as stored,
+};
+
+/// Draft a Security Advisory (covering cases) or a Security Notice.
+#[utoipa::path(post, path = "/api/v1/advisories", tag = "advisories", security(("bearer" = [])), request_body = AdvisoryInput,
+    responses((status = 201, body = AdvisoryView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create(State(state): State<AppState>, StaffAuth(staff): StaffAuth, bytes: axum::body::Bytes) -> Result<(StatusCode, Json<AdvisoryView>), ApiError> {
+    let input: AdvisoryInput = parse_json(&bytes)?;
+    Ok((StatusCode::CREATED, Json(advisories::create(&state.app, &staff, input).await?)))
+}
+
+/// Advisories you may see (every case they cover must be visible to you).
+#[utoipa::path(get, path = "/api/v1/advisories", tag = "advisories", security(("bearer" = [])), responses((status = 200, body = Vec<AdvisoryView>)))]
+pub async fn list(State(state): State<AppState>, StaffAuth(staff): StaffAuth) -> Result<Json<Vec<AdvisoryView>>, ApiError> {
+    Ok(Json(advisories::list(&state.app, &staff).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
+    params(("id" = String, Path, description = "id or tracking id")), responses((status = 200, body = AdvisoryView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get(State(state): State<AppState>, StaffAuth(staff): StaffAuth, Path(id): Path<String>) -> Result<Json<AdvisoryView>, ApiError> {
+    Ok(Json(advisories::get(&state.app, &staff, &id).await?))
+}
+
+/// Edit (withdraws an approval).
+#[utoipa::path(patch, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AdvisoryInput, responses((status = 200, body = AdvisoryView)))]
+pub async fn update(State(state): State<AppState>, StaffAuth(staff): StaffAuth, Path(id): Path<String>, bytes: axum::body::Bytes) -> Result<Json<AdvisoryView>, ApiError> {
+    let input: AdvisoryInput = parse_json(&bytes)?;
+    Ok(Json(advisories::update(&state.app, &staff, &id, input).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionOnly {
+    pub version: i64,
+}
+
+/// Approve (a second PSO, never the author).
+#[utoipa::path(post, path = "/api/v1/advisories/{id}/approve", tag = "advisories", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = VersionOnly, responses((status = 200, body = AdvisoryView), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn approve(State(state): State<AppState>, StaffAuth(staff): StaffAuth, Path(id): Path<String>, bytes: axum::body::Bytes) -> Result<Json<AdvisoryView>, ApiError> {
+    let v: VersionOnly = parse_json(&bytes)?;
+    Ok(Json(advisories::approve(&state.app, &staff, &id, v.version).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    pub version: i64,
+    /// Gates to override, each with the PSO's reason.
+    #[serde(default)]
+    pub overrides: Vec<GateOverride>,
+    /// What changed (for revisions).
+    pub revision_summary: Option<String>,
+}
+
+/// Publish an approved advisory (or the next revision): gates, every format, atomically.
+#[utoipa::path(post, path = "/api/v1/advisories/{id}/publish", tag = "advisories", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = PublishRequest,
+    responses((status = 200, body = AdvisoryView), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A publication gate blocks it", body = Problem, content_type = "application/problem+json")))]
+pub async fn publish_advisory(State(state): State<AppState>, StaffAuth(staff): StaffAuth, Path(id): Path<String>, bytes: axum::body::Bytes) -> Result<Json<AdvisoryView>, ApiError> {
+    let r: PublishRequest = parse_json(&bytes)?;
+    Ok(Json(publish::publish(&state.app, &staff, &id, r.version, &r.overrides, r.revision_summary.as_deref()).await?))
+}
+
+/// A published advisory page (public for TLP:WHITE).
+#[utoipa::path(get, path = "/advisories/{id}", tag = "publication", params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String)))]
+pub async fn advisory_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    serve_public(&state, &publish::html_path(&id)).await
+}
+
+/// Serves a published file if it is public (TLP:WHITE); everything else looks absent.
+pub async fn serve_public(state: &AppState, path: &str) -> Response {
+    match stored::file(&state.app.db, path).await {
+        Ok(Some(f)) if f.tlp == "WHITE" => {
+            let mut response = f.body.into_response();
+            if let Ok(ct) = HeaderValue::from_str(&f.content_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, ct);
+            }
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+            if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", f.sha256)) {
+                response.headers_mut().insert(header::ETAG, etag);
+            }
+            response
+        }
+        Ok(_) => pages::error_page(StatusCode::NOT_FOUND, "There is no published document here."),
+        Err(e) => ApiError::from(crate::app::AppError::from(e)).into_response(),
+    }
+}
