@@ -313,3 +313,35 @@ pub(super) fn canonical<const N: usize>(
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::v3::{LOOKUP, METRICS};
+    use super::*;
+
+    #[test]
+    fn fast_path_takes_ordered_vectors_only() {
+        let fast = |body: &[u8]| parse_ordered(body, &METRICS, &LOOKUP);
+        let all = b"AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:X/RL:O/RC:C/CR:H/IR:H/AR:H/MAV:N/MAC:H/MPR:L/MUI:R/MS:C/MC:L/MI:N/MA:H";
+        assert_eq!(fast(all), parse_body_general(all));
+        assert!(fast(b"AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:X").is_some());
+        // Everything unusual goes to the general parser.
+        assert!(fast(b"AC:L/AV:N/PR:N/UI:N/S:U/C:H/I:H/A:H").is_none());
+        assert!(fast(b"AV:N/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").is_none());
+        assert!(fast(b"AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/").is_none());
+        assert!(fast(b"AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H").is_none());
+        assert!(fast(b"AV:N\0/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").is_none());
+        assert!(fast(b"AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/MAV:NNNNN").is_none());
+        assert!(fast(b"").is_none());
+    }
+
+    /// The general parser's values for an input it accepts.
+    fn parse_body_general(body: &[u8]) -> Option<[u8; 22]> {
+        // Reversed order forces the general path; it must find the same values.
+        let text = std::str::from_utf8(body).unwrap();
+        let reversed: Vec<&str> = text.split('/').rev().collect();
+        let body = parse_body(&reversed.join("/"), &METRICS, &LOOKUP, Version::V3_1, 2).unwrap();
+        assert!(!body.in_order);
+        Some(body.values)
+    }
+}
