@@ -211,7 +211,11 @@ impl Config {
             .merge(
                 Env::prefixed("PSIRT_")
                     .split("__")
-                    .filter(|k| ENV_KEYS.iter().any(|known| k.as_str().starts_with(known))),
+                    // The filter sees the key as written (`LISTEN`); figment lowercases it later.
+                    .filter(|k| {
+                        let key = k.as_str().to_ascii_lowercase();
+                        ENV_KEYS.iter().any(|known| key.starts_with(known))
+                    }),
             )
             .merge(Serialized::globals(overrides))
             .extract()

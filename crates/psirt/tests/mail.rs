@@ -68,7 +68,10 @@ async fn the_outbox_goes_out_through_smtp_exactly_once() {
         Some(mailer::message_id("case:PSIRT-2026-0001:message:1", "example.com").as_str())
     );
     // SMTP ends the data with a line break of its own.
-    assert_eq!(first.body().replace("\r\n", "\n").trim_end(), body.trim_end());
+    assert_eq!(
+        first.body().replace("\r\n", "\n").trim_end(),
+        body.trim_end()
+    );
 
     let row = outbox::by_key(&app.db, "case:PSIRT-2026-0001:message:1")
         .await
@@ -165,4 +168,39 @@ async fn a_failed_delivery_is_retried_with_back_off() {
         .unwrap()
         .unwrap();
     assert_eq!((job.attempts, job.done_at.is_some()), (2, true));
+}
+
+#[test]
+fn a_bad_smtp_url_is_refused_at_start_naming_the_setting() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_psirt"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(data.path())
+        .env("PSIRT_DATA_DIR", data.path())
+        .env(
+            "PSIRT_MAIL__SMTP_URL",
+            "http://psirt:s3cret@mail.example.com",
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if child.try_wait().unwrap().is_none() {
+        child.kill().unwrap();
+        panic!("psirt started with an unusable mail.smtp_url");
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("mail.smtp_url (PSIRT_MAIL__SMTP_URL)"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
 }

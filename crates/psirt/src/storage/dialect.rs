@@ -71,7 +71,7 @@ impl Dialect {
     pub fn claim_jobs(self) -> &'static str {
         match self {
             Dialect::Sqlite => claim_jobs!(""),
-            Dialect::Postgres => claim_jobs!(""),
+            Dialect::Postgres => claim_jobs!("FOR UPDATE SKIP LOCKED"),
         }
     }
 }

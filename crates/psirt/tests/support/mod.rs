@@ -1,6 +1,7 @@
 //! A real SMTP server on loopback (Python's aiosmtpd, `smtp_sink.py`) for the mail and
 //! scheduler tests, and small helpers to queue mail.
-#![allow(dead_code)]
+// Test support: a failed set-up step should stop the test with its message.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::{
     io::{BufRead, BufReader},
