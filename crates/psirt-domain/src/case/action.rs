@@ -104,7 +104,7 @@ impl Action {
     }
 
     /// The phases the action may start from.
-    fn from_phases(self) -> &'static [Phase] {
+    fn start_phases(self) -> &'static [Phase] {
         use Phase::*;
         match self {
             Action::Acknowledge => &[Received],
@@ -227,7 +227,7 @@ pub fn transition(
     if !role.may(action.permission()) {
         return Err(Guard::NotPermitted { role, action });
     }
-    if !action.from_phases().contains(&state.phase) {
+    if !action.start_phases().contains(&state.phase) {
         return Err(Guard::WrongPhase {
             action,
             phase: state.phase,
