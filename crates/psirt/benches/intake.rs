@@ -4,8 +4,9 @@
 //! rate of durable one-row-per-commit inserts (the naive design).
 //!
 //! `cargo bench -p psirt --bench intake`. Environment: `PSIRT_BENCH_SECONDS` (measured seconds
-//! per run, default 6), `PSIRT_BENCH_WARMUP` (default 1), `PSIRT_BENCH_DATABASE_URL` (the
-//! PostgreSQL server to use, default the local one; `off` skips PostgreSQL).
+//! per run, default 6), `PSIRT_BENCH_WARMUP` (default 1), `PSIRT_BENCH_CLIENTS` (default
+//! `1,16,64`), `PSIRT_BENCH_DATABASE_URL` (the PostgreSQL server to use, default the local one;
+//! `off` skips PostgreSQL). Logs are not initialised: tracing costs what it costs unsubscribed.
 //! Exits non-zero when the SQLite / 64 clients target is missed. Results: docs/PERFORMANCE.md.
 
 use std::{
@@ -27,7 +28,6 @@ use psirt::{
 use serde_json::{Value, json};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinSet};
 
-const CLIENTS: [usize; 3] = [1, 16, 64];
 const WRITERS: [usize; 2] = [1, 64];
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -65,8 +65,8 @@ async fn main() -> Result<()> {
     println!("sqlite: {url}");
     runs.extend(bench_backend("sqlite", url, sqlite_dir.path(), window).await?);
 
-    let base = std::env::var("PSIRT_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
+    let base =
+        std::env::var("PSIRT_BENCH_DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
     match postgres_schema(&base).await {
         Ok(None) => println!("postgres: SKIPPED (PSIRT_BENCH_DATABASE_URL=off)"),
         Err(error) => println!("postgres: SKIPPED, not reachable at {base}: {error:#}"),
@@ -82,9 +82,26 @@ async fn main() -> Result<()> {
     judge(&runs)
 }
 
+/// `PSIRT_BENCH_CLIENTS=64` (comma-separated) runs only some concurrencies, e.g. to profile one.
+fn client_counts() -> Result<Vec<usize>> {
+    match std::env::var("PSIRT_BENCH_CLIENTS") {
+        Ok(v) => v
+            .split(',')
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .with_context(|| format!("PSIRT_BENCH_CLIENTS={v:?}"))
+            })
+            .collect(),
+        Err(_) => Ok(vec![1, 16, 64]),
+    }
+}
+
 fn env_seconds(name: &str, default: f64) -> Result<f64> {
     match std::env::var(name) {
-        Ok(v) => v.parse().with_context(|| format!("{name}={v:?} is not a number")),
+        Ok(v) => v
+            .parse()
+            .with_context(|| format!("{name}={v:?} is not a number")),
         Err(_) => Ok(default),
     }
 }
@@ -112,14 +129,14 @@ async fn bench_backend(
         .context("starting the app")?;
     let (addr, stop, server) = serve(app.clone()).await?;
     let mut runs = Vec::new();
-    for clients in CLIENTS {
+    for clients in client_counts()? {
         let noop = format!("http://{addr}/bench/noop");
         let stats = drive_http(&noop, clients, window).await?;
         runs.push(stats.into_run(backend, "no-op POST (HTTP limit)", clients, None));
         let reports = format!("http://{addr}/api/v1/reports");
-        let commits_before = intake_commits();
+        let commits = tokio::spawn(commits_during(window));
         let stats = drive_http(&reports, clients, window).await?;
-        let commits = intake_commits() - commits_before;
+        let commits = commits.await?;
         let batch = (commits > 0.0).then(|| stats.total as f64 / commits);
         runs.push(stats.into_run(backend, "report submission", clients, batch));
     }
@@ -179,6 +196,15 @@ async fn noop(body: Bytes) -> (StatusCode, Json<Value>) {
         StatusCode::CREATED,
         Json(json!({"id": "noop", "received_bytes": body.len()})),
     )
+}
+
+/// Commits the intake writer makes inside the measured window of a run starting now.
+async fn commits_during(window: Window) -> f64 {
+    let begin = tokio::time::Instant::now() + window.warmup;
+    tokio::time::sleep_until(begin).await;
+    let before = intake_commits();
+    tokio::time::sleep_until(begin + window.measured).await;
+    intake_commits() - before
 }
 
 /// Commits the intake writer has made so far (all backends: the recorder is process-wide).
@@ -356,11 +382,9 @@ async fn postgres_schema(base: &str) -> Result<Option<(String, String)>> {
 
 async fn drop_schema(base: &str, schema: &str) -> Result<()> {
     let pool = sqlx::AnyPool::connect(base).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA {schema} CASCADE"
-    )))
-    .execute(&pool)
-    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&pool)
+        .await?;
     pool.close().await;
     Ok(())
 }
