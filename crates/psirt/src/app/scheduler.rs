@@ -11,7 +11,7 @@ use futures_util::future::join_all;
 use jiff::SignedDuration;
 use tokio::{sync::watch, task::JoinHandle};
 
-use super::{App, AppError, mail};
+use super::{App, AppError, advisories, cases, mail};
 use crate::storage::{
     jobs::{self, Job},
     mailer::Mailer,
@@ -25,11 +25,28 @@ const BATCH: i64 = 8;
 /// It must exceed the longest job (SMTP steps time out after `mail.timeout_seconds`).
 pub const LEASE: SignedDuration = SignedDuration::from_secs(300);
 
+/// Publishes approved advisories whose embargo ended (one per five-minute slot).
+pub const PUBLISH_DUE: &str = "advisories.publish_due";
+
+/// Enqueues the periodic jobs of the current five-minute slot (once per slot cluster-wide: the
+/// dedup key names the slot).
+async fn enqueue_periodic(app: &App) -> Result<(), AppError> {
+    let now = app.clock.now();
+    let slot = now.as_second().div_euclid(300);
+    for (kind, key) in [(cases::reminders::SWEEP, cases::reminders::sweep_key(now)), (PUBLISH_DUE, format!("{PUBLISH_DUE}:{slot}"))] {
+        let job = jobs::NewJob { kind, dedup_key: &key, payload: serde_json::json!({}), run_at: now };
+        jobs::enqueue(app.db.pool(), &job).await?;
+    }
+    Ok(())
+}
+
 /// Runs the job kinds. Cheap to clone.
 #[derive(Clone)]
 pub struct Scheduler {
     app: App,
     mailer: Arc<Mailer>,
+    /// The five-minute slot whose periodic jobs this instance last enqueued.
+    last_slot: Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// A running scheduler loop.
@@ -45,6 +62,8 @@ async fn dispatch(scheduler: &Scheduler, job: &Job) -> Result<(), AppError> {
     let app = &scheduler.app;
     match job.kind.as_str() {
         mail::DELIVER => mail::deliver(app, &scheduler.mailer, job).await,
+        cases::reminders::SWEEP => cases::reminders::sweep(app, job).await,
+        PUBLISH_DUE => advisories::publish::publish_due(app).await.map(|_| ()),
         other => Err(AppError::Unavailable(format!(
             "no handler for job kind {other:?}"
         ))),
@@ -59,6 +78,7 @@ impl Scheduler {
         Ok(Self {
             app,
             mailer: Arc::new(mailer),
+            last_slot: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
         })
     }
 
@@ -68,6 +88,10 @@ impl Scheduler {
 
     /// One round: claims up to a batch of due jobs and runs them; returns how many ran.
     pub async fn tick(&self) -> Result<usize, AppError> {
+        let slot = self.app.clock.now().as_second().div_euclid(300);
+        if self.last_slot.swap(slot, std::sync::atomic::Ordering::Relaxed) != slot {
+            enqueue_periodic(&self.app).await?;
+        }
         let claimed = jobs::claim(&self.app.db, self.app.clock.now(), LEASE, BATCH).await?;
         let count = claimed.len();
         join_all(claimed.iter().map(|job| self.run(job))).await;

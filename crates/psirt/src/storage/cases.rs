@@ -336,3 +336,15 @@ pub async fn milestones_met(
         .map(|r| Ok((r.try_get(0)?, rows::from_micros(r.try_get(1)?)?)))
         .collect()
 }
+
+/// Ids of cases not closed without a fix whose next open due time is before `horizon`.
+pub async fn open_due_before(db: &Db, horizon: Timestamp) -> Result<Vec<String>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT id FROM cases WHERE next_due_at IS NOT NULL AND next_due_at <= $1
+           AND (phase <> 'closed' OR resolution = 'fixed') ORDER BY next_due_at",
+    )
+    .bind(rows::micros(horizon))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}

@@ -306,3 +306,12 @@ fn attachment_from_row(row: &AnyRow) -> Result<StoredAttachment, StorageError> {
         created_at: rows::from_micros(row.try_get("created_at")?)?,
     })
 }
+
+/// The reporter's address of a report, if they gave one.
+pub async fn reporter_email(db: &Db, report_id: &str) -> Result<Option<String>, StorageError> {
+    Ok(sqlx::query_scalar::<_, Option<String>>("SELECT reporter_email FROM reports WHERE id = $1")
+        .bind(report_id)
+        .fetch_optional(db.pool())
+        .await?
+        .flatten())
+}

@@ -215,3 +215,12 @@ pub async fn email_of(db: &Db, id: &str) -> Result<Option<String>, StorageError>
         .fetch_optional(db.pool())
         .await?)
 }
+
+/// E-mail addresses of the active staff of a role (e.g. every PSO, for reminders).
+pub async fn emails_with_role(db: &Db, role: Role) -> Result<Vec<String>, StorageError> {
+    let rows = sqlx::query("SELECT email FROM users WHERE role = $1 AND disabled_at IS NULL ORDER BY email")
+        .bind(role.as_str())
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}

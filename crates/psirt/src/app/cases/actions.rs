@@ -174,7 +174,8 @@ pub async fn act(
             user_id: Some(&staff.user_id),
             visibility: "reporter",
         };
-        reports::add_message_in(&mut tx, id, author, &text, now).await?;
+        let message = reports::add_message_in(&mut tx, id, author, &text, now).await?;
+        super::messages::notify_reporter(app, &mut tx, id, &case.row.reference, &message.id, now).await?;
     }
     let detail = serde_json::json!({
         "before": {"phase": case.phase().as_str(), "version": case.row.version},

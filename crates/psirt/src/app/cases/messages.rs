@@ -111,6 +111,9 @@ pub async fn post_message(
         visibility,
     };
     let stored = reports::add_message_in(&mut tx, &case.row.id, author, &message.body, now).await?;
+    if visibility == "reporter" {
+        notify_reporter(app, &mut tx, &case.row.id, &case.row.reference, &stored.id, now).await?;
+    }
     let detail = serde_json::json!({"message": stored.id, "visibility": visibility});
     audit::append(
         &mut tx,
@@ -167,5 +170,29 @@ pub async fn grant_member(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Tells the reporter (if they left an address) that there is news on their tracking page. The
+/// mail carries no detail of the case — only its reference — since the case is not disclosed.
+pub(super) async fn notify_reporter(
+    app: &App,
+    tx: &mut crate::storage::case_write::Tx<'_>,
+    report_id: &str,
+    reference: &str,
+    message_id: &str,
+    now: jiff::Timestamp,
+) -> Result<(), AppError> {
+    let Some(email) = reports::reporter_email(&app.db, report_id).await? else { return Ok(()) };
+    let Ok(address) = psirt_domain::report::EmailAddress::parse(&email) else { return Ok(()) };
+    let key = format!("reporter:{reference}:message:{message_id}");
+    let subject = format!("[{reference}] News about your vulnerability report");
+    let body = format!(
+        "There is a new message about your report {reference}.\n\nRead it and answer on your private tracking page \
+         (the link you received with your receipt). For your protection this e-mail does not repeat its content.\n\n{}\n",
+        app.config.organization.name
+    );
+    let mail = crate::app::mail::OutgoingMail { idempotency_key: &key, recipient: &address, subject: &subject, body: &body, case_id: Some(report_id) };
+    crate::app::mail::enqueue_in(tx, now, &mail).await?;
     Ok(())
 }

@@ -8,6 +8,7 @@ mod actions;
 mod deadlines;
 mod load;
 mod messages;
+pub mod reminders;
 mod tasks;
 mod update;
 mod view;
