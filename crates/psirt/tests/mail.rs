@@ -50,8 +50,9 @@ async fn the_outbox_goes_out_through_smtp_exactly_once() {
     assert_eq!(outbox::pending_count(&app.db).await.unwrap(), 2);
 
     let scheduler = Scheduler::new(app.clone()).unwrap();
-    assert_eq!(scheduler.run_due().await.unwrap(), 2);
-    assert_eq!(scheduler.run_due().await.unwrap(), 0);
+    // Counts of jobs run are not asserted: other kinds (periodic sweeps) may run beside mail.
+    scheduler.run_due().await.unwrap();
+    scheduler.run_due().await.unwrap();
 
     let got = sink.received();
     assert_eq!(got.len(), 2, "{got:#?}");
@@ -105,8 +106,8 @@ async fn without_smtp_mail_is_written_to_the_outbox_folder() {
         .await
     );
     let scheduler = Scheduler::new(t.app.clone()).unwrap();
-    assert_eq!(scheduler.run_due().await.unwrap(), 1);
-    assert_eq!(scheduler.run_due().await.unwrap(), 0);
+    scheduler.run_due().await.unwrap();
+    scheduler.run_due().await.unwrap();
 
     let dir = t.data.path().join("outbox");
     let files: Vec<_> = std::fs::read_dir(&dir)
@@ -142,7 +143,7 @@ async fn a_failed_delivery_is_retried_with_back_off() {
     let key = "case:PSIRT-2026-0003:message:1";
     queue(&app, key, "Subject", "Body").await;
     let failing = Scheduler::new(app.clone()).unwrap();
-    assert_eq!(failing.tick().await.unwrap(), 1);
+    failing.run_due().await.unwrap();
 
     let job = jobs::by_dedup_key(&app.db, &format!("mail.deliver:{key}"))
         .await
@@ -155,13 +156,18 @@ async fn a_failed_delivery_is_retried_with_back_off() {
     let row = outbox::by_key(&app.db, key).await.unwrap().unwrap();
     assert!(row.sent_at.is_none() && row.last_error.is_some());
     // Not due again before the back-off has passed.
-    assert_eq!(failing.run_due().await.unwrap(), 0);
+    failing.run_due().await.unwrap();
+    let job = jobs::by_dedup_key(&app.db, &format!("mail.deliver:{key}"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.attempts, 1);
 
     // The server is back (and reachable) after the back-off: delivered once.
     let sink = SmtpSink::start();
     let healed = Scheduler::new(with_smtp(&t.app, Some(sink.url()))).unwrap();
     t.clock.advance(SignedDuration::from_secs(31));
-    assert_eq!(healed.run_due().await.unwrap(), 1);
+    healed.run_due().await.unwrap();
     assert_eq!(sink.received().len(), 1);
     let job = jobs::by_dedup_key(&app.db, &format!("mail.deliver:{key}"))
         .await
