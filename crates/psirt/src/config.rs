@@ -25,6 +25,29 @@ pub struct Config {
     pub organization: Organization,
     pub limits: Limits,
     pub mail: MailConfig,
+    pub auth: Auth,
+}
+
+/// Staff sign-in: second factor and session lifetimes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Auth {
+    /// Staff must enrol and use a TOTP second factor (default true).
+    pub require_totp: bool,
+    /// A session ends after this many minutes without a request.
+    pub session_idle_minutes: u32,
+    /// A session ends this many hours after sign-in, however active.
+    pub session_absolute_hours: u32,
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Self {
+            require_totp: true,
+            session_idle_minutes: 60,
+            session_absolute_hours: 12,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -80,6 +103,7 @@ impl Default for Config {
             organization: Organization::default(),
             limits: Limits::default(),
             mail: MailConfig::default(),
+            auth: Auth::default(),
         }
     }
 }
@@ -180,6 +204,7 @@ const ENV_KEYS: &[&str] = &[
     "organization",
     "limits",
     "mail",
+    "auth",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -259,6 +284,11 @@ impl Config {
         }
         if self.organization.name.trim().is_empty() {
             return unusable("organization.name must be set".into());
+        }
+        if self.auth.session_idle_minutes == 0 || self.auth.session_absolute_hours == 0 {
+            return unusable(
+                "auth.session_idle_minutes and auth.session_absolute_hours must be above 0".into(),
+            );
         }
         self.mail.validate()
     }

@@ -228,12 +228,25 @@ async fn the_setup_link_creates_the_first_admin_once() {
     let ok = t
         .http
         .post(t.url(&path))
-        .form(&[("email", "ada@example.com"), ("display_name", "Ada")])
+        .form(&[
+            ("email", "ada@example.com"),
+            ("display_name", "Ada"),
+            ("password", "a long enough password"),
+            ("password_confirm", "a long enough password"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(ok.status(), 201);
+    assert!(
+        ok.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("HttpOnly"),
+        "the administrator is signed in, on the way to TOTP enrolment"
+    );
     let page = ok.text().await.unwrap();
+    assert!(page.contains("/account/totp"));
     let token = between(&page, "<code class=\"token\">", "</code>").to_owned();
     assert_eq!(
         t.get_json("/api/v1/reports", &token).await.0,
@@ -243,7 +256,12 @@ async fn the_setup_link_creates_the_first_admin_once() {
     let again = t
         .http
         .post(t.url(&path))
-        .form(&[("email", "eve@example.com"), ("display_name", "Eve")])
+        .form(&[
+            ("email", "eve@example.com"),
+            ("display_name", "Eve"),
+            ("password", "a long enough password"),
+            ("password_confirm", "a long enough password"),
+        ])
         .send()
         .await
         .unwrap();

@@ -3,8 +3,8 @@
 use jiff::SignedDuration;
 use psirt_domain::report::{EmailAddress, FieldErrors, Role};
 
-use super::{App, AppError, hash_secret, new_secret};
-use crate::storage::{StorageError, reports, users};
+use super::{App, AppError, hash_secret, new_secret, signin};
+use crate::storage::{StorageError, reports, sessions, users};
 
 pub async fn create_user(
     app: &App,
@@ -87,14 +87,24 @@ pub async fn setup_link_valid(app: &App, token: &str) -> Result<bool, AppError> 
         && users::setup_link_usable(&app.db, &hash_secret(token), app.clock.now()).await?)
 }
 
-/// Creates the first administrator from a setup link and returns their first API token
-/// (shown once). Password sign-in arrives with the staff interface.
+/// What the setup link gives the first administrator: an API token (shown once) and a session.
+#[derive(Debug)]
+pub struct SetupDone {
+    pub api_token: String,
+    /// Cookie value of a session that goes on to TOTP enrolment.
+    pub session_token: String,
+}
+
+/// Creates the first administrator from a setup link, with their password, and returns their
+/// first API token (shown once) and a session that leads into TOTP enrolment.
 pub async fn complete_setup(
     app: &App,
     token: &str,
     email: &str,
     display_name: &str,
-) -> Result<String, AppError> {
+    password: &str,
+    password_confirm: &str,
+) -> Result<SetupDone, AppError> {
     let mut errors = FieldErrors::default();
     let email = match EmailAddress::parse(email) {
         Ok(email) => Some(email),
@@ -111,13 +121,18 @@ pub async fn complete_setup(
             "Give a name of 1 to 200 characters on one line.",
         );
     }
+    if let Err(AppError::Invalid(fields)) = signin::check_password(password, password_confirm) {
+        errors.0.extend(fields.0);
+    }
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Err(errors.into());
     };
+    let hash = signin::hash_password(password)?;
     let now = app.clock.now();
     let user = users::complete_setup(&app.db, &hash_secret(token), email.as_str(), name, now)
         .await?
         .ok_or(AppError::NotFound)?;
+    sessions::set_password(&app.db, &user.id, &hash).await?;
     let api_token = new_secret("psirt_");
     users::create_token(
         &app.db,
@@ -127,5 +142,56 @@ pub async fn complete_setup(
         now,
     )
     .await?;
-    Ok(api_token)
+    let creds = sessions::credentials_by_id(&app.db, &user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let session_token =
+        signin::start_session(app, &creds, !app.config.auth.require_totp, None, now).await?;
+    Ok(SetupDone {
+        api_token,
+        session_token,
+    })
+}
+
+fn admin_only(staff: &super::Staff) -> Result<(), AppError> {
+    if staff.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only an administrator may manage staff and tokens",
+        ))
+    }
+}
+
+/// Every account with whether it has a password and a second factor (admin).
+pub async fn list_users(
+    app: &App,
+    staff: &super::Staff,
+) -> Result<Vec<(users::StoredUser, bool, bool)>, AppError> {
+    admin_only(staff)?;
+    Ok(users::list(&app.db).await?)
+}
+
+/// Every API token, without secrets (admin).
+pub async fn list_tokens(
+    app: &App,
+    staff: &super::Staff,
+) -> Result<Vec<users::TokenRow>, AppError> {
+    admin_only(staff)?;
+    Ok(users::tokens(&app.db).await?)
+}
+
+/// Revokes an API token (admin).
+pub async fn revoke_token(app: &App, staff: &super::Staff, id: &str) -> Result<(), AppError> {
+    admin_only(staff)?;
+    if users::revoke_token(&app.db, id, app.clock.now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The admin pages' checks around the operator actions.
+pub fn require_admin(staff: &super::Staff) -> Result<(), AppError> {
+    admin_only(staff)
 }

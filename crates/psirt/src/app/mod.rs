@@ -6,13 +6,16 @@
 pub mod admin;
 pub mod advisories;
 pub mod cases;
+pub mod dashboard;
 pub mod demo;
 pub mod disclosure;
 pub mod intake;
 pub mod mail;
 pub mod scheduler;
 mod secrets;
+pub mod signin;
 pub mod staff;
+pub mod totp;
 pub mod tracking;
 
 use std::{collections::HashMap, sync::Arc};

@@ -42,6 +42,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0003_search.sql"),
     },
     Migration {
+        version: 5,
+        name: "staff_sign_in",
+        sqlite: include_str!("../../migrations/sqlite/0005_staff_sign_in.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_staff_sign_in.sql"),
+    },
+    Migration {
         version: 6,
         name: "publication",
         sqlite: include_str!("../../migrations/sqlite/0006_publication.sql"),

@@ -12,6 +12,7 @@ pub mod case_list;
 pub mod case_write;
 pub mod cases;
 pub mod catalog;
+pub mod dashboard;
 mod dialect;
 pub mod jobs;
 pub mod mail;
@@ -19,6 +20,7 @@ pub mod mailer;
 mod migrate;
 pub mod reports;
 mod rows;
+pub mod sessions;
 pub mod users;
 
 use std::{str::FromStr, time::Duration};

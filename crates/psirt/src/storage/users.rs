@@ -216,11 +216,69 @@ pub async fn email_of(db: &Db, id: &str) -> Result<Option<String>, StorageError>
         .await?)
 }
 
+/// Every account, for the admin pages: `(user, has password, has TOTP)`.
+pub async fn list(db: &Db) -> Result<Vec<(StoredUser, bool, bool)>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT id, email, display_name, role, password_hash, totp_enabled_at FROM users WHERE disabled_at IS NULL ORDER BY email",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let password: Option<String> = r.try_get("password_hash")?;
+            let totp: Option<i64> = r.try_get("totp_enabled_at")?;
+            Ok((user_from_row(r)?, password.is_some(), totp.is_some()))
+        })
+        .collect()
+}
+
+/// A token as the admin page lists it (never the secret).
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub revoked: bool,
+}
+
+pub async fn tokens(db: &Db) -> Result<Vec<TokenRow>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT t.id, u.email, t.name, t.created_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TokenRow {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                name: r.try_get("name")?,
+                created_at: rows::from_micros(r.try_get("created_at")?)?,
+                revoked: r.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+            })
+        })
+        .collect()
+}
+
+pub async fn revoke_token(db: &Db, id: &str, now: Timestamp) -> Result<bool, StorageError> {
+    let n =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(rows::micros(now))
+            .bind(id)
+            .execute(db.pool())
+            .await?
+            .rows_affected();
+    Ok(n == 1)
+}
+
 /// E-mail addresses of the active staff of a role (e.g. every PSO, for reminders).
 pub async fn emails_with_role(db: &Db, role: Role) -> Result<Vec<String>, StorageError> {
-    let rows = sqlx::query("SELECT email FROM users WHERE role = $1 AND disabled_at IS NULL ORDER BY email")
-        .bind(role.as_str())
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(
+        "SELECT email FROM users WHERE role = $1 AND disabled_at IS NULL ORDER BY email",
+    )
+    .bind(role.as_str())
+    .fetch_all(db.pool())
+    .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }

@@ -242,7 +242,7 @@ pub async fn download_attachment(
 }
 
 /// `attachment` with an ASCII fallback name and the exact name RFC 8187-encoded.
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {

@@ -9,6 +9,9 @@ pub mod error;
 mod ops;
 pub mod pages;
 pub mod security;
+mod session;
+mod signin;
+mod staff;
 mod upload;
 
 use std::{
@@ -93,11 +96,13 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(ops::openapi))
         .merge(submissions)
         .split_for_parts();
+    let router = router.merge(staff::router());
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let request_id = HeaderName::from_static("x-request-id");
     let router = router
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(middleware::from_fn(security::same_origin))
         .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn(ops::track_metrics))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))

@@ -346,6 +346,10 @@ pub struct SetupForm {
     email: String,
     #[serde(default)]
     display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
 }
 
 /// Creates the first administrator from the one-time setup link.
@@ -365,8 +369,25 @@ pub async fn setup_submit(
         errors,
         api_token,
     };
-    match admin::complete_setup(&state.app, &token, &form.email, &form.display_name).await {
-        Ok(api_token) => (StatusCode::CREATED, page(Vec::new(), Some(api_token))).into_response(),
+    let done = admin::complete_setup(
+        &state.app,
+        &token,
+        &form.email,
+        &form.display_name,
+        &form.password,
+        &form.password_confirm,
+    )
+    .await;
+    match done {
+        Ok(done) => {
+            let mut response =
+                (StatusCode::CREATED, page(Vec::new(), Some(done.api_token))).into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                super::session::set_cookie(&state.app, Some(&done.session_token)),
+            );
+            response
+        }
         Err(AppError::Invalid(fields)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             page(fields.0.into_iter().map(|e| e.message).collect(), None),
@@ -411,7 +432,7 @@ pub fn error_page(status: StatusCode, detail: &str) -> Response {
     (status, page).into_response()
 }
 
-fn app_error_page(error: AppError) -> Response {
+pub fn app_error_page(error: AppError) -> Response {
     let api = ApiError::from(error);
     error_page(api.status, &api.detail)
 }

@@ -49,6 +49,34 @@ pub async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// Cross-site form posts are refused before any handler runs (with the synchronizer token in
+/// staff forms, this is the CSRF defence): `Sec-Fetch-Site` must be same-origin or absent, and
+/// an `Origin` must be this site. The bearer-token API is exempt (browsers do not send tokens).
+pub async fn same_origin(request: Request, next: Next) -> Response {
+    let safe = matches!(request.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    if safe || request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let h = request.headers();
+    let text = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let site = text("sec-fetch-site");
+    let site_ok = site.is_empty() || site == "same-origin" || site == "none";
+    let origin = text("origin");
+    let host = text("host");
+    let origin_ok = origin.is_empty()
+        || (!host.is_empty()
+            && (origin == format!("http://{host}") || origin == format!("https://{host}")));
+    if site_ok && origin_ok {
+        next.run(request).await
+    } else {
+        metrics::counter!("psirt_cross_site_rejected_total").increment(1);
+        pages::error_page(
+            StatusCode::FORBIDDEN,
+            "This form was sent from another site and was refused. Open the page here and send it again.",
+        )
+    }
+}
+
 /// A token bucket per client address.
 pub struct RateLimiter {
     per_minute: u32,
