@@ -1,5 +1,6 @@
 //! The audit chain detects tampering: an edited, deleted or inserted row, checked through the
 //! real `psirt audit verify` command as well as the library.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly by design
 
 mod common;
 

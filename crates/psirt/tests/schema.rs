@@ -1,5 +1,6 @@
 //! The SQLite and PostgreSQL schemas stay equivalent: same tables, same columns, same
 //! nullability, same portable types. Needs PostgreSQL (`PSIRT_TEST_DATABASE_URL`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly by design
 
 mod common;
 

@@ -109,6 +109,9 @@ pub async fn add_message(
     )
     .await?;
     metrics::counter!("psirt_reporter_messages_total").increment(1);
+    if let Some(case_id) = &report.case_id {
+        super::cases::reporter_answered(app, case_id).await?;
+    }
     Ok(TrackedMessage {
         id: stored.id,
         author: stored.author_kind,

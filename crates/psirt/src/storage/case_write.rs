@@ -320,6 +320,7 @@ pub async fn verify_task(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)] // one column each: a struct would only rename them
 pub async fn add_extension(
     tx: &mut Tx<'_>,
     case_id: &str,

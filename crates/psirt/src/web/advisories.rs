@@ -24,29 +24,50 @@ use crate::{
 /// Draft a Security Advisory (covering cases) or a Security Notice.
 #[utoipa::path(post, path = "/api/v1/advisories", tag = "advisories", security(("bearer" = [])), request_body = AdvisoryInput,
     responses((status = 201, body = AdvisoryView), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(State(state): State<AppState>, StaffAuth(staff): StaffAuth, bytes: axum::body::Bytes) -> Result<(StatusCode, Json<AdvisoryView>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    StaffAuth(staff): StaffAuth,
+    bytes: axum::body::Bytes,
+) -> Result<(StatusCode, Json<AdvisoryView>), ApiError> {
     let input: AdvisoryInput = parse_json(&bytes)?;
-    Ok((StatusCode::CREATED, Json(advisories::create(&state.app, &staff, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(advisories::create(&state.app, &staff, input).await?),
+    ))
 }
 
 /// Advisories you may see (every case they cover must be visible to you).
 #[utoipa::path(get, path = "/api/v1/advisories", tag = "advisories", security(("bearer" = [])), responses((status = 200, body = Vec<AdvisoryView>)))]
-pub async fn list(State(state): State<AppState>, StaffAuth(staff): StaffAuth) -> Result<Json<Vec<AdvisoryView>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    StaffAuth(staff): StaffAuth,
+) -> Result<Json<Vec<AdvisoryView>>, ApiError> {
     Ok(Json(advisories::list(&state.app, &staff).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
     params(("id" = String, Path, description = "id or tracking id")), responses((status = 200, body = AdvisoryView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get(State(state): State<AppState>, StaffAuth(staff): StaffAuth, Path(id): Path<String>) -> Result<Json<AdvisoryView>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    StaffAuth(staff): StaffAuth,
+    Path(id): Path<String>,
+) -> Result<Json<AdvisoryView>, ApiError> {
     Ok(Json(advisories::get(&state.app, &staff, &id).await?))
 }
 
 /// Edit (withdraws an approval).
 #[utoipa::path(patch, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = AdvisoryInput, responses((status = 200, body = AdvisoryView)))]
-pub async fn update(State(state): State<AppState>, StaffAuth(staff): StaffAuth, Path(id): Path<String>, bytes: axum::body::Bytes) -> Result<Json<AdvisoryView>, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    StaffAuth(staff): StaffAuth,
+    Path(id): Path<String>,
+    bytes: axum::body::Bytes,
+) -> Result<Json<AdvisoryView>, ApiError> {
     let input: AdvisoryInput = parse_json(&bytes)?;
-    Ok(Json(advisories::update(&state.app, &staff, &id, input).await?))
+    Ok(Json(
+        advisories::update(&state.app, &staff, &id, input).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -58,9 +79,16 @@ pub struct VersionOnly {
 /// Approve (a second PSO, never the author).
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/approve", tag = "advisories", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = VersionOnly, responses((status = 200, body = AdvisoryView), (status = 409, body = Problem, content_type = "application/problem+json")))]
-pub async fn approve(State(state): State<AppState>, StaffAuth(staff): StaffAuth, Path(id): Path<String>, bytes: axum::body::Bytes) -> Result<Json<AdvisoryView>, ApiError> {
+pub async fn approve(
+    State(state): State<AppState>,
+    StaffAuth(staff): StaffAuth,
+    Path(id): Path<String>,
+    bytes: axum::body::Bytes,
+) -> Result<Json<AdvisoryView>, ApiError> {
     let v: VersionOnly = parse_json(&bytes)?;
-    Ok(Json(advisories::approve(&state.app, &staff, &id, v.version).await?))
+    Ok(Json(
+        advisories::approve(&state.app, &staff, &id, v.version).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -79,9 +107,24 @@ pub struct PublishRequest {
     params(("id" = String, Path)), request_body = PublishRequest,
     responses((status = 200, body = AdvisoryView), (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A publication gate blocks it", body = Problem, content_type = "application/problem+json")))]
-pub async fn publish_advisory(State(state): State<AppState>, StaffAuth(staff): StaffAuth, Path(id): Path<String>, bytes: axum::body::Bytes) -> Result<Json<AdvisoryView>, ApiError> {
+pub async fn publish_advisory(
+    State(state): State<AppState>,
+    StaffAuth(staff): StaffAuth,
+    Path(id): Path<String>,
+    bytes: axum::body::Bytes,
+) -> Result<Json<AdvisoryView>, ApiError> {
     let r: PublishRequest = parse_json(&bytes)?;
-    Ok(Json(publish::publish(&state.app, &staff, &id, r.version, &r.overrides, r.revision_summary.as_deref()).await?))
+    Ok(Json(
+        publish::publish(
+            &state.app,
+            &staff,
+            &id,
+            r.version,
+            &r.overrides,
+            r.revision_summary.as_deref(),
+        )
+        .await?,
+    ))
 }
 
 /// A published advisory page (public for TLP:WHITE).
@@ -99,13 +142,19 @@ pub async fn serve_public(state: &AppState, path: &str) -> Response {
             if let Ok(ct) = HeaderValue::from_str(&f.content_type) {
                 response.headers_mut().insert(header::CONTENT_TYPE, ct);
             }
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            );
             if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", f.sha256)) {
                 response.headers_mut().insert(header::ETAG, etag);
             }
             response
         }
-        Ok(_) => pages::error_page(StatusCode::NOT_FOUND, "There is no published document here."),
+        Ok(_) => pages::error_page(
+            StatusCode::NOT_FOUND,
+            "There is no published document here.",
+        ),
         Err(e) => ApiError::from(crate::app::AppError::from(e)).into_response(),
     }
 }

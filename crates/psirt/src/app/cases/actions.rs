@@ -314,3 +314,24 @@ fn reporter_notice(
     }
     .filter(|_| !matches!(action, Action::ProposeOutOfScope | Action::ProposeNotSecurityIssue))
 }
+
+/// The reporter answered on their tracking page: a case waiting for them resumes its clocks.
+/// A concurrent staff change wins (the reporter's message is stored either way).
+pub async fn reporter_answered(app: &App, case_id: &str) -> Result<(), AppError> {
+    let Some(case) = crate::storage::cases::by_id(&app.db, case_id).await? else { return Ok(()) };
+    if !case.waiting_for_reporter {
+        return Ok(());
+    }
+    let now = app.clock.now();
+    let mut tx = app.db.pool().begin().await.map_err(StorageError::from)?;
+    match case_write::bump(&mut tx, case_id, case.version, now).await {
+        Err(StorageError::Stale) => return Ok(()),
+        other => other?,
+    }
+    case_write::set_flag(&mut tx, case_id, Flag::WaitingForReporter, Some(false)).await?;
+    case_write::close_pause(&mut tx, case_id, now).await?;
+    let event = audit::NewEvent { actor: "reporter", action: "case.info_received", case_id: Some(case_id), detail: serde_json::json!({}) };
+    audit::append(&mut tx, now, event).await?;
+    commit_and_refresh(app, tx, case_id, now).await?;
+    Ok(())
+}

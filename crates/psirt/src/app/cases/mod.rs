@@ -13,7 +13,7 @@ mod tasks;
 mod update;
 mod view;
 
-pub use actions::{ActionRequest, act};
+pub use actions::{ActionRequest, act, reporter_answered};
 pub use deadlines::{DeadlineView, extend, initial_deadlines, mark_met, refresh_deadline_summary};
 pub use load::{Loaded, visible};
 pub use messages::{CaseMessage, MessageRequest, grant_member, messages, post_message};
