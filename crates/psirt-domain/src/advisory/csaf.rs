@@ -9,7 +9,9 @@
 //! Choices the specification leaves open:
 //! * Product tree: `vendor` → `product_name` → `product_version`; a product with hardware
 //!   models becomes `vendor` → `product_family` → `product_name` (product and model) →
-//!   `product_version`. Full product names read "vendor product [model] version".
+//!   `product_version`. Full product names read "vendor product [model] version"; each
+//!   carries a purl (the catalog's, else `pkg:generic`, the same one OSV and OpenVEX use), so
+//!   consumers can match the formats and recommended test 6.2.16 is met.
 //! * CVSS v4.0: CSAF 2.0 has no field for it (2.1 adds `cvss_v4`), so the vector and its
 //!   score go into a vulnerability note (category `other`, title "CVSS v4.0"), where readers
 //!   see it and validators ignore it. CVSS v3.x goes into `scores` for the affected products.
@@ -20,7 +22,7 @@
 use serde_json::{Map, Value, json};
 
 use super::cvss_json;
-use super::identifiers::rfc3339;
+use super::identifiers::{purl_or_generic, rfc3339};
 use super::model::{AdvisoryDoc, DocKind, Product, ProductVersion, TrackingStatus, Vulnerability};
 
 /// The TLP 1.0 definitions CSAF 2.0 links to.
@@ -31,7 +33,10 @@ pub fn render(doc: &AdvisoryDoc) -> Value {
     let mut out = Map::new();
     out.insert("document".into(), document(doc));
     if doc.products.iter().any(|p| !p.versions.is_empty()) {
-        out.insert("product_tree".into(), json!({ "branches": product_tree(&doc.products) }));
+        out.insert(
+            "product_tree".into(),
+            json!({ "branches": product_tree(&doc.products) }),
+        );
     }
     if doc.kind == DocKind::Advisory {
         let vulnerabilities: Vec<Value> = doc.vulnerabilities.iter().map(vulnerability).collect();
@@ -62,7 +67,10 @@ fn document(doc: &AdvisoryDoc) -> Value {
     publisher.insert("name".into(), json!(doc.publisher.name));
     publisher.insert("namespace".into(), json!(doc.publisher.namespace));
     if !doc.publisher.contact_details.trim().is_empty() {
-        publisher.insert("contact_details".into(), json!(doc.publisher.contact_details));
+        publisher.insert(
+            "contact_details".into(),
+            json!(doc.publisher.contact_details),
+        );
     }
 
     let revisions: Vec<Value> = doc
@@ -95,7 +103,11 @@ fn document(doc: &AdvisoryDoc) -> Value {
         out.insert("aggregate_severity".into(), json!({ "text": grade }));
     }
     let mut notes = vec![json!({ "category": "summary", "title": "Summary", "text": doc.summary })];
-    if let Some(impact) = doc.business_impact.as_deref().filter(|t| !t.trim().is_empty()) {
+    if let Some(impact) = doc
+        .business_impact
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+    {
         notes.push(json!({ "category": "general", "title": "Business impact", "text": impact }));
     }
     out.insert("notes".into(), Value::Array(notes));
@@ -108,14 +120,21 @@ fn document(doc: &AdvisoryDoc) -> Value {
         out.insert("references".into(), Value::Array(references));
     }
     if !doc.acknowledgments.is_empty() {
-        out.insert("acknowledgments".into(), json!([{ "names": doc.acknowledgments }]));
+        out.insert(
+            "acknowledgments".into(),
+            json!([{ "names": doc.acknowledgments }]),
+        );
     }
     Value::Object(out)
 }
 
 /// CSAF knows two reference categories: the document's own URL (`self`) and the rest.
 fn reference_category(category: &str) -> &'static str {
-    if category == "self" { "self" } else { "external" }
+    if category == "self" {
+        "self"
+    } else {
+        "external"
+    }
 }
 
 /// Vendors in order of first appearance, each with its products.
@@ -135,14 +154,13 @@ fn product_tree(products: &[Product]) -> Vec<Value> {
 }
 
 fn product_branch(product: &Product) -> Value {
-    let mut models: Vec<Option<&str>> = Vec::new();
-    for v in &product.versions {
-        if !models.contains(&v.model.as_deref()) {
-            models.push(v.model.as_deref());
-        }
-    }
+    let models = product.models();
     if models.iter().all(Option::is_none) {
-        let versions: Vec<Value> = product.versions.iter().map(|v| version_leaf(product, v)).collect();
+        let versions: Vec<Value> = product
+            .versions
+            .iter()
+            .map(|v| version_leaf(product, v))
+            .collect();
         return json!({ "category": "product_name", "name": product.name, "branches": versions });
     }
     let names: Vec<Value> = models
@@ -154,10 +172,7 @@ fn product_branch(product: &Product) -> Value {
                 .filter(|v| v.model.as_deref() == model)
                 .map(|v| version_leaf(product, v))
                 .collect();
-            let name = match model {
-                Some(model) => format!("{} {model}", product.name),
-                None => product.name.clone(),
-            };
+            let name = product.model_name(model);
             json!({ "category": "product_name", "name": name, "branches": versions })
         })
         .collect();
@@ -175,9 +190,11 @@ fn version_leaf(product: &Product, version: &ProductVersion) -> Value {
     let mut leaf = Map::new();
     leaf.insert("name".into(), json!(full_name));
     leaf.insert("product_id".into(), json!(version.product_id));
-    if let Some(purl) = version.purl.as_deref().filter(|p| !p.trim().is_empty()) {
-        leaf.insert("product_identification_helper".into(), json!({ "purl": purl }));
-    }
+    let purl = purl_or_generic(product, version);
+    leaf.insert(
+        "product_identification_helper".into(),
+        json!({ "purl": purl }),
+    );
     json!({ "category": "product_version", "name": version.version, "product": leaf })
 }
 
@@ -200,11 +217,20 @@ fn vulnerability(v: &Vulnerability) -> Value {
     if let Some((id, name)) = &v.cwe {
         out.insert("cwe".into(), json!({ "id": id, "name": name }));
     }
-    out.insert("ids".into(), json!([{ "system_name": "psirt case", "text": v.case_reference }]));
+    out.insert(
+        "ids".into(),
+        json!([{ "system_name": "psirt case", "text": v.case_reference }]),
+    );
     out.insert("title".into(), json!(v.title));
-    let mut notes = vec![json!({ "category": "description", "title": "Description", "text": v.description })];
+    let mut notes =
+        vec![json!({ "category": "description", "title": "Description", "text": v.description })];
     if let Some(v4) = &v.cvss_v4_0 {
-        let text = format!("{} (CVSS-B {} {})", v4.as_str(), v4.base_score(), v4.base_severity().as_str());
+        let text = format!(
+            "{} (CVSS-B {} {})",
+            v4.as_str(),
+            v4.base_score(),
+            v4.base_severity().as_str()
+        );
         notes.push(json!({ "category": "other", "title": "CVSS v4.0", "text": text }));
     }
     out.insert("notes".into(), Value::Array(notes));
@@ -230,7 +256,11 @@ fn vulnerability(v: &Vulnerability) -> Value {
         .remediations
         .iter()
         .map(|r| {
-            let ids = if r.product_ids.is_empty() { affected.clone() } else { unique(&r.product_ids) };
+            let ids = if r.product_ids.is_empty() {
+                affected.clone()
+            } else {
+                unique(&r.product_ids)
+            };
             let mut rem = Map::new();
             rem.insert("category".into(), json!(r.category.as_str()));
             rem.insert("details".into(), json!(r.details));
@@ -248,10 +278,16 @@ fn vulnerability(v: &Vulnerability) -> Value {
     if let Some(v3) = v.cvss_v3_1.as_ref().and_then(cvss_json::v3)
         && !affected.is_empty()
     {
-        out.insert("scores".into(), json!([{ "cvss_v3": v3, "products": affected }]));
+        out.insert(
+            "scores".into(),
+            json!([{ "cvss_v3": v3, "products": affected }]),
+        );
     }
     if !v.acknowledgments.is_empty() {
-        out.insert("acknowledgments".into(), json!([{ "names": v.acknowledgments }]));
+        out.insert(
+            "acknowledgments".into(),
+            json!([{ "names": v.acknowledgments }]),
+        );
     }
     Value::Object(out)
 }

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use super::csaf::unique;
-use super::model::{AdvisoryDoc, DocKind, TrackingStatus};
+use super::model::{AdvisoryDoc, DocKind, Revision};
 
 /// One reason the CSAF rendering would be invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,13 +24,18 @@ impl std::fmt::Display for CsafProblem {
 }
 
 /// Words test 6.1.31 takes for a version range inside a `product_version` name.
-const RANGE_WORDS: [&str; 11] = ["<", "<=", ">", ">=", "after", "all", "before", "earlier", "later", "prior", "versions"];
+const RANGE_WORDS: [&str; 11] = [
+    "<", "<=", ">", ">=", "after", "all", "before", "earlier", "later", "prior", "versions",
+];
 
 struct Problems(Vec<CsafProblem>);
 
 impl Problems {
     fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(CsafProblem { field: field.into(), message: message.into() });
+        self.0.push(CsafProblem {
+            field: field.into(),
+            message: message.into(),
+        });
     }
 }
 
@@ -48,15 +53,23 @@ pub fn problems(doc: &AdvisoryDoc) -> Vec<CsafProblem> {
             out.add(field, "must not be empty (CSAF schema)");
         }
     }
-    if !doc.publisher.namespace.starts_with("https://") && !doc.publisher.namespace.starts_with("http://") {
-        out.add("publisher.namespace", "must be an http(s) URL (CSAF schema)");
+    if !doc.publisher.namespace.starts_with("https://")
+        && !doc.publisher.namespace.starts_with("http://")
+    {
+        out.add(
+            "publisher.namespace",
+            "must be an http(s) URL (CSAF schema)",
+        );
     }
     revisions(doc, &mut out);
     let defined = products(doc, &mut out);
     match doc.kind {
         DocKind::Notice => {
             if !doc.references.iter().any(|r| r.category != "self") {
-                out.add("references", "a notice needs at least one external reference (CSAF test 6.1.27.2)");
+                out.add(
+                    "references",
+                    "a notice needs at least one external reference (CSAF test 6.1.27.2)",
+                );
             }
         }
         DocKind::Advisory => vulnerabilities(doc, &defined, &mut out),
@@ -69,7 +82,7 @@ fn revisions(doc: &AdvisoryDoc, out: &mut Problems) {
         out.add("revisions", "needs at least one revision (CSAF schema)");
         return;
     }
-    let mut previous: Option<&super::model::Revision> = None;
+    let mut previous: Option<&Revision> = None;
     for (i, revision) in doc.revisions.iter().enumerate() {
         let expected = (i + 1).to_string();
         if revision.number != expected {
@@ -79,15 +92,18 @@ fn revisions(doc: &AdvisoryDoc, out: &mut Problems) {
             );
         }
         if previous.is_some_and(|p| p.date > revision.date) {
-            out.add(format!("revisions[{i}].date"), "is earlier than the revision before it (CSAF test 6.1.14)");
+            out.add(
+                format!("revisions[{i}].date"),
+                "is earlier than the revision before it (CSAF test 6.1.14)",
+            );
         }
         if revision.summary.trim().is_empty() {
-            out.add(format!("revisions[{i}].summary"), "must not be empty (CSAF schema)");
+            out.add(
+                format!("revisions[{i}].summary"),
+                "must not be empty (CSAF schema)",
+            );
         }
         previous = Some(revision);
-    }
-    if doc.status == TrackingStatus::Draft {
-        return;
     }
     if doc.current_release < doc.initial_release {
         out.add("current_release", "is before the initial release");
@@ -99,12 +115,18 @@ fn products<'a>(doc: &'a AdvisoryDoc, out: &mut Problems) -> HashSet<&'a str> {
     let mut defined = HashSet::new();
     for (p, product) in doc.products.iter().enumerate() {
         if product.vendor.trim().is_empty() || product.name.trim().is_empty() {
-            out.add(format!("products[{p}]"), "vendor and name must not be empty (CSAF schema)");
+            out.add(
+                format!("products[{p}]"),
+                "vendor and name must not be empty (CSAF schema)",
+            );
         }
         for (v, version) in product.versions.iter().enumerate() {
             let field = format!("products[{p}].versions[{v}]");
             if version.product_id.trim().is_empty() || version.version.trim().is_empty() {
-                out.add(&field, "product id and version must not be empty (CSAF schema)");
+                out.add(
+                    &field,
+                    "product id and version must not be empty (CSAF schema)",
+                );
             }
             if !defined.insert(version.product_id.as_str()) {
                 out.add(
@@ -119,8 +141,15 @@ fn products<'a>(doc: &'a AdvisoryDoc, out: &mut Problems) -> HashSet<&'a str> {
                     format!("\"{}\" reads as a version range ('{word}'): name one version (CSAF test 6.1.31)", version.version),
                 );
             }
-            if version.purl.as_deref().is_some_and(|purl| !purl.is_empty() && !purl.starts_with("pkg:")) {
-                out.add(format!("{field}.purl"), "a package URL starts with pkg: (CSAF test 6.1.13)");
+            if version
+                .purl
+                .as_deref()
+                .is_some_and(|purl| !purl.is_empty() && !purl.starts_with("pkg:"))
+            {
+                out.add(
+                    format!("{field}.purl"),
+                    "a package URL starts with pkg: (CSAF test 6.1.13)",
+                );
             }
         }
     }
@@ -129,7 +158,10 @@ fn products<'a>(doc: &'a AdvisoryDoc, out: &mut Problems) -> HashSet<&'a str> {
 
 fn vulnerabilities(doc: &AdvisoryDoc, defined: &HashSet<&str>, out: &mut Problems) {
     if doc.vulnerabilities.is_empty() {
-        out.add("vulnerabilities", "an advisory needs at least one vulnerability (CSAF test 6.1.27.11)");
+        out.add(
+            "vulnerabilities",
+            "an advisory needs at least one vulnerability (CSAF test 6.1.27.11)",
+        );
     }
     let mut cves = HashSet::new();
     for (i, v) in doc.vulnerabilities.iter().enumerate() {
@@ -137,34 +169,53 @@ fn vulnerabilities(doc: &AdvisoryDoc, defined: &HashSet<&str>, out: &mut Problem
         if let Some(cve) = &v.cve
             && !cves.insert(cve.as_str())
         {
-            out.add(at("cve"), format!("{cve} appears in two vulnerabilities (CSAF test 6.1.23)"));
+            out.add(
+                at("cve"),
+                format!("{cve} appears in two vulnerabilities (CSAF test 6.1.23)"),
+            );
         }
         if v.description.trim().is_empty() {
             out.add(at("description"), "must not be empty (CSAF schema)");
         }
         if v.known_affected.is_empty() && v.fixed.is_empty() {
-            out.add(at("known_affected"), "names no affected or fixed product (CSAF test 6.1.27.6)");
+            out.add(
+                at("known_affected"),
+                "names no affected or fixed product (CSAF test 6.1.27.6)",
+            );
         }
         let lists = [("known_affected", &v.known_affected), ("fixed", &v.fixed)];
         for (name, ids) in lists {
             for id in ids.iter().filter(|id| !defined.contains(id.as_str())) {
-                out.add(at(name), format!("{id} is not a product version of this advisory (CSAF test 6.1.1)"));
+                out.add(
+                    at(name),
+                    format!("{id} is not a product version of this advisory (CSAF test 6.1.1)"),
+                );
             }
         }
         for id in v.fixed.iter().filter(|id| v.known_affected.contains(id)) {
-            out.add(at("fixed"), format!("{id} is both affected and fixed (CSAF test 6.1.6)"));
+            out.add(
+                at("fixed"),
+                format!("{id} is both affected and fixed (CSAF test 6.1.6)"),
+            );
         }
         for (r, remediation) in v.remediations.iter().enumerate() {
             let field = at(&format!("remediations[{r}]"));
             if remediation.details.trim().is_empty() {
                 out.add(&field, "details must not be empty (CSAF schema)");
             }
-            let ids = if remediation.product_ids.is_empty() { unique(&v.known_affected) } else { unique(&remediation.product_ids) };
+            let ids = if remediation.product_ids.is_empty() {
+                unique(&v.known_affected)
+            } else {
+                unique(&remediation.product_ids)
+            };
             if ids.is_empty() {
                 out.add(&field, "applies to no product (CSAF test 6.1.29)");
             }
             for id in ids.into_iter().filter(|id| !defined.contains(id)) {
-                out.add(&field, format!("{id} is not a product version of this advisory (CSAF test 6.1.1)"));
+                out.add(
+                    &field,
+                    format!("{id} is not a product version of this advisory (CSAF test 6.1.1)"),
+                );
             }
         }
     }

@@ -24,7 +24,11 @@ use crate::cvss::Version;
 pub const NIL_ORG_ID: &str = "00000000-0000-0000-0000-000000000000";
 
 fn org_id(doc: &AdvisoryDoc) -> &str {
-    doc.publisher.cve_org_id.as_deref().filter(|id| !id.trim().is_empty()).unwrap_or(NIL_ORG_ID)
+    doc.publisher
+        .cve_org_id
+        .as_deref()
+        .filter(|id| !id.trim().is_empty())
+        .unwrap_or(NIL_ORG_ID)
 }
 
 /// The CNA container for `vuln` of `doc`.
@@ -36,18 +40,31 @@ pub fn render_cna(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Value {
         json!({ "orgId": org_id(doc), "dateUpdated": rfc3339(doc.current_release) }),
     );
     out.insert("title".into(), json!(truncate(&vuln.title, 256)));
-    out.insert("datePublic".into(), json!(rfc3339(vuln.release_date.unwrap_or(doc.initial_release))));
-    out.insert("descriptions".into(), json!([{ "lang": lang, "value": vuln.description }]));
+    out.insert(
+        "datePublic".into(),
+        json!(rfc3339(vuln.release_date.unwrap_or(doc.initial_release))),
+    );
+    out.insert(
+        "descriptions".into(),
+        json!([{ "lang": lang, "value": vuln.description }]),
+    );
     out.insert("affected".into(), Value::Array(affected(doc, vuln)));
     if let Some((id, name)) = &vuln.cwe {
         let description = json!({ "lang": lang, "cweId": id, "description": format!("{id} {name}"), "type": "CWE" });
-        out.insert("problemTypes".into(), json!([{ "descriptions": [description] }]));
+        out.insert(
+            "problemTypes".into(),
+            json!([{ "descriptions": [description] }]),
+        );
     }
     let mut metric = Map::new();
     if let Some(v3) = &vuln.cvss_v3_1
         && let Some(json) = cvss_json::v3(v3)
     {
-        let key = if v3.version() == Version::V3_0 { "cvssV3_0" } else { "cvssV3_1" };
+        let key = if v3.version() == Version::V3_0 {
+            "cvssV3_0"
+        } else {
+            "cvssV3_1"
+        };
         metric.insert(key.into(), json);
     }
     if let Some(json) = vuln.cvss_v4_0.as_ref().and_then(cvss_json::v4) {
@@ -55,12 +72,19 @@ pub fn render_cna(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Value {
     }
     if !metric.is_empty() {
         metric.insert("format".into(), json!("CVSS"));
-        metric.insert("scenarios".into(), json!([{ "lang": lang, "value": "GENERAL" }]));
+        metric.insert(
+            "scenarios".into(),
+            json!([{ "lang": lang, "value": "GENERAL" }]),
+        );
         out.insert("metrics".into(), json!([metric]));
     }
     let texts = |wanted: &[RemediationCategory]| -> Vec<Value> {
         let mut texts: Vec<Value> = Vec::new();
-        for r in vuln.remediations.iter().filter(|r| wanted.contains(&r.category)) {
+        for r in vuln
+            .remediations
+            .iter()
+            .filter(|r| wanted.contains(&r.category))
+        {
             let text = json!({ "lang": lang, "value": r.details });
             if !texts.contains(&text) {
                 texts.push(text);
@@ -72,7 +96,10 @@ pub fn render_cna(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Value {
     if !solutions.is_empty() {
         out.insert("solutions".into(), Value::Array(solutions));
     }
-    let workarounds = texts(&[RemediationCategory::Workaround, RemediationCategory::Mitigation]);
+    let workarounds = texts(&[
+        RemediationCategory::Workaround,
+        RemediationCategory::Mitigation,
+    ]);
     if !workarounds.is_empty() {
         out.insert("workarounds".into(), Value::Array(workarounds));
     }
@@ -87,7 +114,10 @@ pub fn render_cna(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Value {
     if !credits.is_empty() {
         out.insert("credits".into(), Value::Array(credits));
     }
-    out.insert("source".into(), json!({ "advisory": doc.id, "discovery": "UNKNOWN" }));
+    out.insert(
+        "source".into(),
+        json!({ "advisory": doc.id, "discovery": "UNKNOWN" }),
+    );
     Value::Object(out)
 }
 
@@ -112,21 +142,13 @@ pub fn render_record(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Option<Value> {
 fn affected(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     for product in &doc.products {
-        let mut models: Vec<Option<&str>> = Vec::new();
-        for v in &product.versions {
-            if !models.contains(&v.model.as_deref()) {
-                models.push(v.model.as_deref());
-            }
-        }
+        let models = product.models();
         for model in models {
             let versions = versions_of(product, model, vuln);
             if versions.is_empty() {
                 continue;
             }
-            let name = match model {
-                Some(model) => format!("{} {model}", product.name),
-                None => product.name.clone(),
-            };
+            let name = product.model_name(model);
             out.push(json!({
                 "vendor": product.vendor,
                 "product": name,
@@ -140,7 +162,11 @@ fn affected(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Vec<Value> {
 
 fn versions_of(product: &Product, model: Option<&str>, vuln: &Vulnerability) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
-    for v in product.versions.iter().filter(|v| v.model.as_deref() == model) {
+    for v in product
+        .versions
+        .iter()
+        .filter(|v| v.model.as_deref() == model)
+    {
         let status = if vuln.known_affected.contains(&v.product_id) {
             "affected"
         } else if vuln.fixed.contains(&v.product_id) {
@@ -161,12 +187,20 @@ fn versions_of(product: &Product, model: Option<&str>, vuln: &Vulnerability) -> 
 fn references(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Vec<Value> {
     let mut links: Vec<(&str, &str, &str)> = Vec::new();
     for r in &doc.references {
-        let tag = if r.category == "self" { "vendor-advisory" } else { "related" };
+        let tag = if r.category == "self" {
+            "vendor-advisory"
+        } else {
+            "related"
+        };
         links.push((&r.url, &r.summary, tag));
     }
     for r in &vuln.remediations {
         if let Some(url) = r.url.as_deref() {
-            let tag = if r.category == RemediationCategory::VendorFix { "patch" } else { "mitigation" };
+            let tag = if r.category == RemediationCategory::VendorFix {
+                "patch"
+            } else {
+                "mitigation"
+            };
             links.push((url, r.category.as_str(), tag));
         }
     }

@@ -10,15 +10,34 @@ use serde_json::{Map, Value, json};
 use crate::cvss::{CvssVector, Score, Version};
 
 /// `(abbreviation, JSON field, [(value, JSON value)])` for v3.x.
-type MetricNames = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+type MetricNames = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
-const AV: &[(&str, &str)] = &[("N", "NETWORK"), ("A", "ADJACENT_NETWORK"), ("L", "LOCAL"), ("P", "PHYSICAL")];
+const AV: &[(&str, &str)] = &[
+    ("N", "NETWORK"),
+    ("A", "ADJACENT_NETWORK"),
+    ("L", "LOCAL"),
+    ("P", "PHYSICAL"),
+];
 const LH: &[(&str, &str)] = &[("L", "LOW"), ("H", "HIGH")];
 const NLH: &[(&str, &str)] = &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")];
 const UI: &[(&str, &str)] = &[("N", "NONE"), ("R", "REQUIRED")];
 const SCOPE: &[(&str, &str)] = &[("U", "UNCHANGED"), ("C", "CHANGED")];
-const E: &[(&str, &str)] = &[("U", "UNPROVEN"), ("P", "PROOF_OF_CONCEPT"), ("F", "FUNCTIONAL"), ("H", "HIGH")];
-const RL: &[(&str, &str)] = &[("O", "OFFICIAL_FIX"), ("T", "TEMPORARY_FIX"), ("W", "WORKAROUND"), ("U", "UNAVAILABLE")];
+const E: &[(&str, &str)] = &[
+    ("U", "UNPROVEN"),
+    ("P", "PROOF_OF_CONCEPT"),
+    ("F", "FUNCTIONAL"),
+    ("H", "HIGH"),
+];
+const RL: &[(&str, &str)] = &[
+    ("O", "OFFICIAL_FIX"),
+    ("T", "TEMPORARY_FIX"),
+    ("W", "WORKAROUND"),
+    ("U", "UNAVAILABLE"),
+];
 const RC: &[(&str, &str)] = &[("U", "UNKNOWN"), ("R", "REASONABLE"), ("C", "CONFIRMED")];
 const REQ: &[(&str, &str)] = &[("L", "LOW"), ("M", "MEDIUM"), ("H", "HIGH")];
 
@@ -52,18 +71,32 @@ fn value_name(values: &[(&str, &'static str)], value: &str) -> Option<&'static s
     if value == "X" {
         return Some("NOT_DEFINED");
     }
-    values.iter().find(|(v, _)| *v == value).map(|(_, name)| *name)
+    values
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map(|(_, name)| *name)
 }
 
 /// `(metric, value)` pairs of a vector string, after its `CVSS:x.y` prefix.
 fn metrics(vector: &str) -> impl Iterator<Item = (&str, &str)> {
-    vector.split('/').filter(|part| !part.starts_with("CVSS:")).filter_map(|part| part.split_once(':'))
+    vector
+        .split('/')
+        .filter(|part| !part.starts_with("CVSS:"))
+        .filter_map(|part| part.split_once(':'))
 }
 
-fn score_fields(out: &mut Map<String, Value>, vector: &CvssVector, key: &str, score: Option<Score>) {
+fn score_fields(
+    out: &mut Map<String, Value>,
+    vector: &CvssVector,
+    key: &str,
+    score: Option<Score>,
+) {
     if let Some(score) = score {
         out.insert(format!("{key}Score"), json!(score.as_f64()));
-        out.insert(format!("{key}Severity"), json!(vector.severity(score).as_schema_str()));
+        out.insert(
+            format!("{key}Severity"),
+            json!(vector.severity(score).as_schema_str()),
+        );
     }
 }
 
@@ -91,10 +124,10 @@ pub fn v3(vector: &CvssVector) -> Option<Value> {
     Some(Value::Object(out))
 }
 
-/// A v4.0 vector as a `cvss-v4.0.json` object with the fields that schema requires (version,
-/// vector, base score and severity) plus the threat and environmental scores it defines;
-/// `None` for other versions. The metric fields are left to the vector string: CVE JSON
-/// consumers read the vector, and the v4.0 schema does not require them.
+/// A v4.0 vector as the `cvssV4_0` object of CVE JSON 5.1.1: version, vector, and the
+/// CVSS-B base score and severity; `None` for other versions. That schema has no threat or
+/// environmental score fields (FIRST's later v4.0 schema does): the vector string carries the
+/// threat and environmental metrics, and consumers compute CVSS-BT/BE from it.
 pub fn v4(vector: &CvssVector) -> Option<Value> {
     if vector.version() != Version::V4_0 {
         return None;
@@ -103,8 +136,6 @@ pub fn v4(vector: &CvssVector) -> Option<Value> {
     out.insert("version".into(), json!("4.0"));
     out.insert("vectorString".into(), json!(vector.as_str()));
     score_fields(&mut out, vector, "base", Some(vector.base_score()));
-    score_fields(&mut out, vector, "threat", vector.threat_score());
-    score_fields(&mut out, vector, "environmental", vector.environmental_score());
     Some(Value::Object(out))
 }
 
@@ -114,7 +145,8 @@ mod tests {
 
     #[test]
     fn v3_fields_follow_the_vector() {
-        let vector = CvssVector::parse("CVSS:3.1/AV:A/AC:H/PR:L/UI:R/S:C/C:H/I:L/A:N/E:P/MAV:X").unwrap();
+        let vector =
+            CvssVector::parse("CVSS:3.1/AV:A/AC:H/PR:L/UI:R/S:C/C:H/I:L/A:N/E:P/MAV:X").unwrap();
         let json = v3(&vector).unwrap();
         assert_eq!(json["attackVector"], "ADJACENT_NETWORK");
         assert_eq!(json["scope"], "CHANGED");
@@ -127,7 +159,9 @@ mod tests {
 
     #[test]
     fn v4_has_the_required_fields() {
-        let vector = CvssVector::parse("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").unwrap();
+        let vector =
+            CvssVector::parse("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
+                .unwrap();
         let json = v4(&vector).unwrap();
         assert_eq!(json["baseScore"], json!(9.3));
         assert_eq!(json["baseSeverity"], "CRITICAL");

@@ -12,10 +12,7 @@ pub fn purl_or_generic(product: &Product, version: &ProductVersion) -> String {
     if let Some(purl) = version.purl.as_deref().filter(|p| !p.trim().is_empty()) {
         return purl.to_owned();
     }
-    let name = match &version.model {
-        Some(model) => format!("{} {}", product.name, model),
-        None => product.name.clone(),
-    };
+    let name = product.model_name(version.model.as_deref());
     format!(
         "pkg:generic/{}/{}@{}",
         percent_encode(&product.vendor),
@@ -54,14 +51,21 @@ mod tests {
             model: model.map(Into::into),
             purl: purl.map(Into::into),
         };
-        let product = Product { vendor: "Vigil GmbH".into(), name: "BMS".into(), versions: vec![version.clone()] };
+        let product = Product {
+            vendor: "Vigil GmbH".into(),
+            name: "BMS".into(),
+            versions: vec![version.clone()],
+        };
         (product, version)
     }
 
     #[test]
     fn generic_purls_are_percent_encoded() {
         let (p, v) = product(None, Some("rev B"));
-        assert_eq!(purl_or_generic(&p, &v), "pkg:generic/Vigil%20GmbH/BMS%20rev%20B@3.1.4%20rc%2F1");
+        assert_eq!(
+            purl_or_generic(&p, &v),
+            "pkg:generic/Vigil%20GmbH/BMS%20rev%20B@3.1.4%20rc%2F1"
+        );
         let (p, v) = product(Some("pkg:npm/x@1"), None);
         assert_eq!(purl_or_generic(&p, &v), "pkg:npm/x@1");
     }

@@ -12,8 +12,8 @@ mod model;
 pub mod openvex;
 pub mod osv;
 
-pub use model::{
-    AdvisoryDoc, DocKind, Product, ProductVersion, Publisher, Reference, Remediation, RemediationCategory, Revision, Tlp,
-    TrackingStatus, Vulnerability, csaf_file_name,
-};
 pub use csaf_check::{CsafProblem, problems as csaf_problems};
+pub use model::{
+    AdvisoryDoc, DocKind, Product, ProductVersion, Publisher, Reference, Remediation,
+    RemediationCategory, Revision, Tlp, TrackingStatus, Vulnerability, csaf_file_name,
+};

@@ -35,7 +35,9 @@ impl Tlp {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Tlp::White, Tlp::Green, Tlp::Amber, Tlp::Red].into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s))
+        [Tlp::White, Tlp::Green, Tlp::Amber, Tlp::Red]
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s))
     }
 
     /// Public documents may be served without authentication.
@@ -88,6 +90,28 @@ pub struct Product {
     pub vendor: String,
     pub name: String,
     pub versions: Vec<ProductVersion>,
+}
+
+impl Product {
+    /// The hardware models of the versions, each once, in catalog order (`None` for versions
+    /// without a model).
+    pub fn models(&self) -> Vec<Option<&str>> {
+        let mut models: Vec<Option<&str>> = Vec::new();
+        for v in &self.versions {
+            if !models.contains(&v.model.as_deref()) {
+                models.push(v.model.as_deref());
+            }
+        }
+        models
+    }
+
+    /// "product model", or the product name alone for versions without a model.
+    pub fn model_name(&self, model: Option<&str>) -> String {
+        match model {
+            Some(model) => format!("{} {model}", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,7 +209,10 @@ pub struct AdvisoryDoc {
 impl AdvisoryDoc {
     /// The current version (the last revision's number).
     pub fn version(&self) -> &str {
-        self.revisions.last().map(|r| r.number.as_str()).unwrap_or("1")
+        self.revisions
+            .last()
+            .map(|r| r.number.as_str())
+            .unwrap_or("1")
     }
 }
 
@@ -213,9 +240,15 @@ mod tests {
 
     #[test]
     fn file_names_follow_csaf_5_1() {
-        assert_eq!(csaf_file_name("PSIRT-SA-2026-0001"), "psirt-sa-2026-0001.json");
+        assert_eq!(
+            csaf_file_name("PSIRT-SA-2026-0001"),
+            "psirt-sa-2026-0001.json"
+        );
         assert_eq!(csaf_file_name("BSI-2022_2-01"), "bsi-2022_2-01.json");
-        assert_eq!(csaf_file_name("cisco-sa-20180328-smi2"), "cisco-sa-20180328-smi2.json");
+        assert_eq!(
+            csaf_file_name("cisco-sa-20180328-smi2"),
+            "cisco-sa-20180328-smi2.json"
+        );
         assert_eq!(csaf_file_name("ICSA 23/001 (x)"), "icsa_23_001_x_.json");
     }
 }

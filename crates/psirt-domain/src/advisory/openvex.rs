@@ -21,11 +21,20 @@ pub fn render(doc: &AdvisoryDoc) -> Option<Value> {
     if doc.kind == DocKind::Notice {
         return None;
     }
-    let statements: Vec<Value> = doc.vulnerabilities.iter().flat_map(|v| statements(doc, v)).collect();
+    let statements: Vec<Value> = doc
+        .vulnerabilities
+        .iter()
+        .flat_map(|v| statements(doc, v))
+        .collect();
     if statements.is_empty() {
         return None;
     }
-    let version = doc.version().parse::<u64>().ok().filter(|v| *v >= 1).unwrap_or(1);
+    let version = doc
+        .version()
+        .parse::<u64>()
+        .ok()
+        .filter(|v| *v >= 1)
+        .unwrap_or(1);
     Some(json!({
         "@context": CONTEXT,
         "@id": format!("{}/vex/{}", doc.publisher.namespace.trim_end_matches('/'), doc.id),
@@ -52,25 +61,25 @@ fn statements(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Vec<Value> {
     }
     vulnerability.insert("description".into(), json!(vuln.title));
     let timestamp = rfc3339(vuln.release_date.unwrap_or(doc.initial_release));
+    let statuses = [
+        ("affected", &vuln.known_affected, Some(action(vuln))),
+        ("fixed", &vuln.fixed, None),
+    ];
     let mut out = Vec::new();
-    let affected = products(doc, &vuln.known_affected);
-    if !affected.is_empty() {
-        out.push(json!({
-            "vulnerability": vulnerability,
-            "timestamp": timestamp,
-            "products": affected,
-            "status": "affected",
-            "action_statement": action(vuln),
-        }));
-    }
-    let fixed = products(doc, &vuln.fixed);
-    if !fixed.is_empty() {
-        out.push(json!({
-            "vulnerability": vulnerability,
-            "timestamp": timestamp,
-            "products": fixed,
-            "status": "fixed",
-        }));
+    for (status, ids, action) in statuses {
+        let products = products(doc, ids);
+        if products.is_empty() {
+            continue;
+        }
+        let mut statement = Map::new();
+        statement.insert("vulnerability".into(), Value::Object(vulnerability.clone()));
+        statement.insert("timestamp".into(), json!(timestamp));
+        statement.insert("products".into(), Value::Array(products));
+        statement.insert("status".into(), json!(status));
+        if let Some(action) = action {
+            statement.insert("action_statement".into(), json!(action));
+        }
+        out.push(Value::Object(statement));
     }
     out
 }
@@ -96,7 +105,11 @@ fn action(vuln: &Vulnerability) -> String {
 fn products(doc: &AdvisoryDoc, ids: &[String]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     for product in &doc.products {
-        for version in product.versions.iter().filter(|v| ids.contains(&v.product_id)) {
+        for version in product
+            .versions
+            .iter()
+            .filter(|v| ids.contains(&v.product_id))
+        {
             let purl = purl_or_generic(product, version);
             let component = json!({ "@id": purl, "identifiers": { "purl": purl } });
             if !out.contains(&component) {

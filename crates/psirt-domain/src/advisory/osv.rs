@@ -41,17 +41,28 @@ fn record(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Value {
     out.insert("schema_version".into(), json!(SCHEMA_VERSION));
     out.insert("id".into(), json!(id(vuln)));
     out.insert("modified".into(), json!(rfc3339(doc.current_release)));
-    out.insert("published".into(), json!(rfc3339(vuln.release_date.unwrap_or(doc.initial_release))));
+    out.insert(
+        "published".into(),
+        json!(rfc3339(vuln.release_date.unwrap_or(doc.initial_release))),
+    );
     if let Some(cve) = &vuln.cve {
         out.insert("aliases".into(), json!([cve]));
     }
     out.insert("summary".into(), json!(vuln.title));
     out.insert("details".into(), json!(vuln.description));
     let mut severity = Vec::new();
-    if let Some(v3) = vuln.cvss_v3_1.as_ref().filter(|v| matches!(v.version(), Version::V3_0 | Version::V3_1)) {
+    if let Some(v3) = vuln
+        .cvss_v3_1
+        .as_ref()
+        .filter(|v| matches!(v.version(), Version::V3_0 | Version::V3_1))
+    {
         severity.push(json!({ "type": "CVSS_V3", "score": v3.as_str() }));
     }
-    if let Some(v4) = vuln.cvss_v4_0.as_ref().filter(|v| v.version() == Version::V4_0) {
+    if let Some(v4) = vuln
+        .cvss_v4_0
+        .as_ref()
+        .filter(|v| v.version() == Version::V4_0)
+    {
         severity.push(json!({ "type": "CVSS_V4", "score": v4.as_str() }));
     }
     if !severity.is_empty() {
@@ -60,7 +71,11 @@ fn record(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Value {
     out.insert("affected".into(), Value::Array(affected(doc, vuln)));
     let mut references = Vec::new();
     for r in &doc.references {
-        let kind = if r.category == "self" { "ADVISORY" } else { "WEB" };
+        let kind = if r.category == "self" {
+            "ADVISORY"
+        } else {
+            "WEB"
+        };
         references.push(json!({ "type": kind, "url": r.url }));
     }
     for url in vuln.remediations.iter().filter_map(|r| r.url.as_deref()) {
@@ -73,7 +88,11 @@ fn record(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Value {
         out.insert("references".into(), Value::Array(references));
     }
     if !vuln.acknowledgments.is_empty() {
-        let credits: Vec<Value> = vuln.acknowledgments.iter().map(|n| json!({ "name": n, "type": "REPORTER" })).collect();
+        let credits: Vec<Value> = vuln
+            .acknowledgments
+            .iter()
+            .map(|n| json!({ "name": n, "type": "REPORTER" }))
+            .collect();
         out.insert("credits".into(), Value::Array(credits));
     }
     let mut specific = Map::new();
@@ -91,15 +110,14 @@ fn record(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Value {
 fn affected(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Vec<Value> {
     let mut out = Vec::new();
     for product in &doc.products {
-        let mut models: Vec<Option<&str>> = Vec::new();
-        for v in &product.versions {
-            if !models.contains(&v.model.as_deref()) {
-                models.push(v.model.as_deref());
-            }
-        }
+        let models = product.models();
         for model in models {
             let of_model = |ids: &[String]| -> Vec<&ProductVersion> {
-                product.versions.iter().filter(|v| v.model.as_deref() == model && ids.contains(&v.product_id)).collect()
+                product
+                    .versions
+                    .iter()
+                    .filter(|v| v.model.as_deref() == model && ids.contains(&v.product_id))
+                    .collect()
             };
             let hit = of_model(&vuln.known_affected);
             if hit.is_empty() {
@@ -112,7 +130,12 @@ fn affected(doc: &AdvisoryDoc, vuln: &Vulnerability) -> Vec<Value> {
     out
 }
 
-fn affected_entry(product: &Product, model: Option<&str>, hit: &[&ProductVersion], fixed: &[&ProductVersion]) -> Value {
+fn affected_entry(
+    product: &Product,
+    model: Option<&str>,
+    hit: &[&ProductVersion],
+    fixed: &[&ProductVersion],
+) -> Value {
     let versions: Vec<&str> = hit.iter().map(|v| v.version.as_str()).collect();
     let mut entry = Map::new();
     entry.insert("versions".into(), json!(versions));
@@ -138,15 +161,25 @@ fn affected_entry(product: &Product, model: Option<&str>, hit: &[&ProductVersion
 /// `MAJOR.MINOR.PATCH` with plain numbers, else `None`.
 fn semver(version: &str) -> Option<(u64, u64, u64)> {
     let mut parts = version.split('.').map(|p| {
-        if p.is_empty() || (p.len() > 1 && p.starts_with('0')) { None } else { p.parse::<u64>().ok() }
+        if p.is_empty() || (p.len() > 1 && p.starts_with('0')) {
+            None
+        } else {
+            p.parse::<u64>().ok()
+        }
     });
     let triple = (parts.next()??, parts.next()??, parts.next()??);
     parts.next().is_none().then_some(triple)
 }
 
 fn semver_range(hit: &[&ProductVersion], fixed: &[&ProductVersion]) -> Option<Value> {
-    let hit: Vec<(u64, u64, u64)> = hit.iter().map(|v| semver(&v.version)).collect::<Option<_>>()?;
-    let fixed: Vec<(u64, u64, u64)> = fixed.iter().map(|v| semver(&v.version)).collect::<Option<_>>()?;
+    let hit: Vec<(u64, u64, u64)> = hit
+        .iter()
+        .map(|v| semver(&v.version))
+        .collect::<Option<_>>()?;
+    let fixed: Vec<(u64, u64, u64)> = fixed
+        .iter()
+        .map(|v| semver(&v.version))
+        .collect::<Option<_>>()?;
     let introduced = hit.iter().min()?;
     let last = hit.iter().max()?;
     let fix = fixed.iter().filter(|f| *f > last).min();
