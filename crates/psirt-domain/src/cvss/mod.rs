@@ -38,7 +38,7 @@ mod v2;
 mod v3;
 mod v4;
 
-use std::{fmt, str::FromStr};
+use std::{fmt, hash, str::FromStr, sync::OnceLock};
 
 pub use error::CvssError;
 pub use score::{Score, Severity};
@@ -92,11 +92,40 @@ enum Parsed {
 /// A valid CVSS vector of any supported version, with its canonical string (metrics in
 /// specification order, values as given, `X`/`ND` kept) and its scores, computed once when
 /// it is parsed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// The canonical string is a function of the parsed values, so it is rendered on the first
+/// [`Self::as_str`] (as Red Hat's `cvss` renders `clean_vector()` on demand): most vectors are
+/// parsed to be scored, and the copy would be a tenth of the parse. Equality and hashing use
+/// the parsed values, which determine the string.
+#[derive(Clone)]
 pub struct CvssVector {
-    canonical: String,
+    canonical: OnceLock<String>,
     parsed: Parsed,
     scores: Scores,
+}
+
+impl PartialEq for CvssVector {
+    fn eq(&self, other: &Self) -> bool {
+        self.parsed == other.parsed
+    }
+}
+
+impl Eq for CvssVector {}
+
+impl hash::Hash for CvssVector {
+    fn hash<H: hash::Hasher>(&self, state: &mut H) {
+        self.parsed.hash(state);
+    }
+}
+
+impl fmt::Debug for CvssVector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CvssVector")
+            .field("canonical", &self.as_str())
+            .field("parsed", &self.parsed)
+            .field("scores", &self.scores)
+            .finish()
+    }
 }
 
 /// Every score a vector defines.
@@ -162,48 +191,42 @@ impl CvssVector {
         let Some(version) = head.strip_prefix("CVSS:") else {
             return Self::parse_bare(input, head);
         };
-        let (parsed, canonical) = match version {
-            "3.0" | "3.1" => {
-                let body = parse::parse_body(
+        // Byte patterns, not `str` equality (a `memcmp` call each).
+        let parsed = match version.as_bytes() {
+            b"3.0" | b"3.1" => {
+                let values = parse::parse_body(
                     body,
                     &v3::METRICS,
                     &v3::LOOKUP,
                     Self::version_of(version),
                     2,
                 )?;
-                let canonical =
-                    canonical_of(input, body.in_order, head, &v3::METRICS, &body.values);
-                let minor = u8::from(version == "3.1");
-                (
-                    Parsed::V3(v3::V3 {
-                        minor,
-                        values: body.values,
-                    }),
-                    canonical,
-                )
+                let minor = u8::from(version.as_bytes() == b"3.1");
+                Parsed::V3(v3::V3 { minor, values })
             }
-            "4.0" => {
-                let body = parse::parse_body(body, &v4::METRICS, &v4::LOOKUP, Version::V4_0, 2)?;
-                let canonical =
-                    canonical_of(input, body.in_order, head, &v4::METRICS, &body.values);
-                (Parsed::V4(v4::V4(body.values)), canonical)
+            b"4.0" => {
+                let values = parse::parse_body(body, &v4::METRICS, &v4::LOOKUP, Version::V4_0, 2)?;
+                Parsed::V4(v4::V4(values))
             }
-            other => {
+            _ => {
                 return Err(CvssError::UnsupportedVersion {
-                    version: error::echo(other),
+                    version: error::echo(version),
                 });
             }
         };
-        let scores = Scores::of(&parsed);
-        Ok(CvssVector {
-            canonical,
+        Ok(CvssVector::new(parsed))
+    }
+
+    fn new(parsed: Parsed) -> CvssVector {
+        CvssVector {
+            canonical: OnceLock::new(),
+            scores: Scores::of(&parsed),
             parsed,
-            scores,
-        })
+        }
     }
 
     fn version_of(minor: &str) -> Version {
-        if minor == "3.1" {
+        if minor.as_bytes() == b"3.1" {
             Version::V3_1
         } else {
             Version::V3_0
@@ -221,14 +244,7 @@ impl CvssVector {
             });
         }
         match parse::parse_body(input, &v2::METRICS, &v2::LOOKUP, Version::V2_0, 1) {
-            Ok(body) => {
-                let parsed = Parsed::V2(v2::V2(body.values));
-                Ok(CvssVector {
-                    canonical: canonical_of(input, body.in_order, "", &v2::METRICS, &body.values),
-                    scores: Scores::of(&parsed),
-                    parsed,
-                })
-            }
+            Ok(values) => Ok(CvssVector::new(Parsed::V2(v2::V2(values)))),
             Err(CvssError::UnknownMetric { metric, .. })
                 if v3::METRICS
                     .iter()
@@ -251,9 +267,16 @@ impl CvssVector {
         }
     }
 
-    /// The canonical vector string.
+    /// The canonical vector string (the input itself when its metrics were in order).
     pub fn as_str(&self) -> &str {
-        &self.canonical
+        self.canonical.get_or_init(|| match &self.parsed {
+            Parsed::V2(v) => parse::canonical("", &v2::METRICS, &v.0),
+            Parsed::V3(v) => {
+                let prefix = if v.minor == 0 { "CVSS:3.0" } else { "CVSS:3.1" };
+                parse::canonical(prefix, &v3::METRICS, &v.values)
+            }
+            Parsed::V4(v) => parse::canonical("CVSS:4.0", &v4::METRICS, &v.0),
+        })
     }
 
     /// Base score (v4.0: CVSS-B, from base metrics only).
@@ -362,21 +385,6 @@ impl CvssVector {
     }
 }
 
-/// The input itself when its metrics are in specification order, else the rebuilt string.
-fn canonical_of<const N: usize>(
-    input: &str,
-    in_order: bool,
-    prefix: &str,
-    defs: &[parse::MetricDef; N],
-    values: &[u8; N],
-) -> String {
-    if in_order {
-        input.to_owned()
-    } else {
-        parse::canonical(prefix, defs, values)
-    }
-}
-
 impl FromStr for CvssVector {
     type Err = CvssError;
 
@@ -387,13 +395,13 @@ impl FromStr for CvssVector {
 
 impl fmt::Display for CvssVector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.canonical)
+        f.write_str(self.as_str())
     }
 }
 
 impl serde::Serialize for CvssVector {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.canonical)
+        serializer.serialize_str(self.as_str())
     }
 }
 

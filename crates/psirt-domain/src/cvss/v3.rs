@@ -71,8 +71,6 @@ pub(super) struct V3 {
 
 /// Weights of one vector, base and modified (effective) ones, as integers.
 struct Weights {
-    /// Packed C/I/A value indices for [`BASE_IMPACT`].
-    cia: usize,
     /// Packed effective MC/MI/MA and CR/IR/AR indices for [`ENV_IMPACT`].
     m_cia: usize,
     av: i64,
@@ -136,7 +134,6 @@ impl V3 {
         };
         let pair = |m: u8, base: u8, r: u8| index(eff(m, base)) * 3 + req(r);
         Weights {
-            cia: index(c) * 9 + index(i) * 3 + index(a),
             m_cia: pair(mc, c, cr) * 81 + pair(mi, i, ir) * 9 + pair(ma, a, ar),
             av: w(&AV, av),
             ac: w(&AC, ac),
@@ -253,7 +250,7 @@ impl V3 {
     /// vector defines them. One pass over the weights for all three.
     pub fn scores(&self) -> (i64, Option<i64>, Option<i64>) {
         let w = self.weights();
-        let base = self.base(&w);
+        let base = self.base();
         let temporal = self.has_temporal().then(|| self.roundup_erlrc(&w, base));
         (
             base,
@@ -262,9 +259,23 @@ impl V3 {
         )
     }
 
-    fn base(&self, w: &Weights) -> i64 {
+    /// The base score from [`BASE_SCORES`]; `base_equation` computes the same at run time.
+    fn base(&self) -> i64 {
+        let [av, ac, pr, ui, s, c, i, a, ..] =
+            self.values.map(|v| usize::from(v.saturating_sub(1)));
+        let index = (((((((av * 2 + ac) * 3 + pr) * 2 + ui) * 2 + s) * 3 + c) * 3 + i) * 3) + a;
+        BASE_SCORES
+            .get(usize::from(self.minor))
+            .and_then(|t| t.get(index))
+            .map_or(0, |b| i64::from(*b))
+    }
+
+    #[cfg(test)]
+    fn base_equation(&self, w: &Weights) -> i64 {
+        let index = |v: u8| usize::from(v.saturating_sub(1));
+        let [.., c, i, a] = self.values.first_chunk::<8>().copied().unwrap_or_default();
         let impact = BASE_IMPACT
-            .get(w.cia)
+            .get(index(c) * 9 + index(i) * 3 + index(a))
             .and_then(|row| row.get(usize::from(w.changed)))
             .copied();
         match impact {
@@ -344,7 +355,7 @@ impl V3 {
 }
 
 /// 8.22 × AV × AC × PR × UI, at 10^10 (at most 4.4 × 10^10).
-fn exploitability(av: i64, ac: i64, pr: i64, ui: i64) -> i64 {
+const fn exploitability(av: i64, ac: i64, pr: i64, ui: i64) -> i64 {
     822 * av * ac * pr * ui
 }
 
@@ -418,3 +429,71 @@ static ENV_IMPACT: [[Impact; 729]; 3] = {
     }
     table
 };
+
+/// v3.0 (`minor` 0) and v3.1 (1) base scores in tenths, indexed by the zero-based base
+/// value indices packed as `((((((av*2+ac)*3+pr)*2+ui)*2+s)*3+c)*3+i)*3+a`. Computed at compile
+/// time with the exact decimal formula, so a base score is one load.
+#[allow(clippy::indexing_slicing)] // compile-time only: a bad index fails the build
+static BASE_SCORES: [[u8; 2592]; 2] = {
+    let mut table = [[0_u8; 2592]; 2];
+    let mut k = 0;
+    while k < 2592 {
+        let (cia, rest) = (k % 27, k / 27);
+        let (changed, rest) = (rest % 2 == 1, rest / 2);
+        let (ui, rest) = (rest % 2, rest / 2);
+        let (pr, rest) = (rest % 3, rest / 3);
+        let (ac, av) = (rest % 2, rest / 2);
+        let pr = if changed {
+            PR_CHANGED[pr]
+        } else {
+            PR_UNCHANGED[pr]
+        };
+        let impact = BASE_IMPACT[cia][changed as usize].0;
+        if impact > 0 {
+            let exploitability = exploitability(AV[av], AC[ac], pr, UI[ui]);
+            let sum =
+                (impact + exploitability as i128 * pow10(14)) * if changed { 108 } else { 100 };
+            let sum = if sum < 10 * pow10(26) {
+                sum
+            } else {
+                10 * pow10(26)
+            };
+            // v3.0: decimal ceiling; v3.1: Appendix A Roundup (5 decimals first).
+            table[0][k] = div_ceil(sum, pow10(25)) as u8;
+            table[1][k] = div_ceil(div_round(sum, pow10(21)), 10_000) as u8;
+        }
+        k += 1;
+    }
+    table
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table holds exactly what the run-time formula (f64 fast path + exact fallback)
+    /// computes, for every base vector of both versions.
+    #[test]
+    fn base_table_matches_the_formula() {
+        for minor in 0..2 {
+            for k in 0..2592_usize {
+                let mut values = [0_u8; 22];
+                let digits = [
+                    k / 648,
+                    k / 324 % 2,
+                    k / 108 % 3,
+                    k / 54 % 2,
+                    k / 27 % 2,
+                    k / 9 % 3,
+                    k / 3 % 3,
+                    k % 3,
+                ];
+                for (v, d) in values.iter_mut().zip(digits) {
+                    *v = d as u8 + 1;
+                }
+                let v = V3 { minor, values };
+                assert_eq!(v.base(), v.base_equation(&v.weights()), "{values:?}");
+            }
+        }
+    }
+}
