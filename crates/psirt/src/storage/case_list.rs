@@ -1,11 +1,12 @@
 //! The filtered, paginated case list and its count, under need-to-know. Filters are composed
 //! from constant SQL fragments with numbered binds; only the full-text predicate differs by
-//! dialect (FTS5 trigram on SQLite, tsvector on PostgreSQL).
+//! dialect (FTS5 trigram on SQLite, tsvector on PostgreSQL). Latency with 100,000 cases is
+//! measured by `benches/case_list.rs` (docs/PERFORMANCE.md).
 
 use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, Row, any::AnyRow};
 
-use super::{Db, Dialect, StorageError, cases::case_visible, reports::Viewer, rows};
+use super::{Db, Dialect, StorageError, cases::case_granted, reports::Viewer, rows};
 
 /// A validated list query.
 #[derive(Debug, Clone, Default)]
@@ -38,12 +39,12 @@ pub struct ListRow {
     pub updated_at: Timestamp,
 }
 
-/// `WHERE …` after the visibility predicate (which uses `$1`, `$2`), and its binds from `$3`.
-fn conditions(dialect: Dialect, q: &Query) -> (String, Vec<String>) {
+/// `AND …` after the visibility predicate, and its binds, numbered from `$first`.
+fn conditions(dialect: Dialect, q: &Query, first: usize) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut binds: Vec<String> = Vec::new();
     let mut push = |fragment: &str, bind: String| {
-        let n = binds.len() + 3;
+        let n = binds.len() + first;
         sql.push_str(" AND ");
         sql.push_str(&fragment.replace("$?", &format!("${n}")));
         binds.push(bind);
@@ -69,8 +70,9 @@ fn conditions(dialect: Dialect, q: &Query) -> (String, Vec<String>) {
         push("c.grade = $?", grade.clone());
     }
     if let Some(product) = &q.product {
-        // A name or a catalog id: one bind, compared with both columns.
-        push("$? IN (c.product, c.product_id)", product.clone());
+        // A name or a catalog id: one bind, compared with both columns. Two equalities (not
+        // `$? IN (c.product, c.product_id)`) so each can use its index.
+        push("(c.product_id = $? OR c.product = $?)", product.clone());
     }
     match &q.assignee {
         Some(Some(id)) => push("c.assignee_id = $?", id.clone()),
@@ -96,30 +98,35 @@ pub async fn list(
     viewer: Viewer<'_>,
     q: &Query,
 ) -> Result<(Vec<ListRow>, i64), StorageError> {
-    let (filters, binds) = conditions(db.dialect(), q);
+    // `SeeAll` needs no predicate; anyone else is limited by their grants, user id in `$1`.
+    // Two statement shapes rather than `$1 = 1 OR …`, which a plan prepared once (SQLite, or a
+    // generic plan on PostgreSQL) cannot simplify: it would test every row for everybody.
+    let (visible, user) = if viewer.sees_all {
+        ("1 = 1", None)
+    } else {
+        (case_granted!("$1"), Some(viewer.user_id))
+    };
+    let first = 1 + usize::from(user.is_some());
+    let (filters, binds) = conditions(db.dialect(), q, first);
     let order = if q.sort_due {
         " ORDER BY CASE WHEN c.next_due_at IS NULL THEN 1 ELSE 0 END, c.next_due_at, c.opened_at DESC"
     } else {
         " ORDER BY c.opened_at DESC, c.reference DESC"
     };
-    let n = binds.len() + 3;
+    let n = binds.len() + first;
     let select = format!(
         "SELECT c.reference, c.title, c.phase, c.resolution, c.grade, c.product, u.email AS assignee, c.deadline_state,
                 c.next_due_at, c.opened_at, c.updated_at
-         FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE {}{filters}{order} LIMIT ${n} OFFSET ${}",
-        case_visible!(),
+         FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE {visible}{filters}{order} LIMIT ${n} OFFSET ${}",
         n + 1
     );
-    let count = format!(
-        "SELECT COUNT(*) FROM cases c WHERE {}{filters}",
-        case_visible!()
-    );
-    let mut query = sqlx::query(AssertSqlSafe(select))
-        .bind(rows::flag(viewer.sees_all))
-        .bind(viewer.user_id);
-    let mut counter = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count))
-        .bind(rows::flag(viewer.sees_all))
-        .bind(viewer.user_id);
+    let count = format!("SELECT COUNT(*) FROM cases c WHERE {visible}{filters}");
+    let mut query = sqlx::query(AssertSqlSafe(select));
+    let mut counter = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count));
+    if let Some(user) = user {
+        query = query.bind(user);
+        counter = counter.bind(user);
+    }
     for t in &binds {
         query = query.bind(t.clone());
         counter = counter.bind(t.clone());

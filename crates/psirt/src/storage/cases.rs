@@ -68,13 +68,34 @@ macro_rules! case_columns {
     };
 }
 
+/// Need-to-know for a viewer without `SeeAll`, whose user id is the placeholder `$user`: disclosed
+/// cases, and cases granted to them or about a product granted to them. The grants are
+/// uncorrelated `IN` subqueries, read once per query, not an `EXISTS` per case row: with
+/// 100,000 cases the per-row form dominated an RD user's list and count (docs/PERFORMANCE.md).
+macro_rules! case_granted {
+    ($user:literal) => {
+        concat!(
+            "(c.phase IN ('disclosed', 'post_release') OR (c.phase = 'closed' AND c.resolution = 'fixed')
+              OR c.id IN (SELECT g.report_id FROM grants g WHERE g.user_id = ",
+            $user,
+            " AND g.report_id IS NOT NULL)
+              OR c.product_id IN (SELECT g.product_id FROM grants g WHERE g.user_id = ",
+            $user,
+            " AND g.product_id IS NOT NULL))"
+        )
+    };
+}
 /// Need-to-know for cases: `$1` = sees all (0/1), `$2` = the viewer's user id.
 macro_rules! case_visible {
     () => {
-        "($1 = 1 OR c.phase IN ('disclosed', 'post_release') OR (c.phase = 'closed' AND c.resolution = 'fixed')
-          OR EXISTS (SELECT 1 FROM grants g WHERE g.user_id = $2 AND (g.report_id = c.id OR g.product_id = c.product_id)))"
+        concat!(
+            "($1 = 1 OR ",
+            $crate::storage::cases::case_granted!("$2"),
+            ")"
+        )
     };
 }
+pub(crate) use case_granted;
 pub(crate) use case_visible;
 
 pub async fn by_reference(

@@ -42,6 +42,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0003_search.sql"),
     },
     Migration {
+        version: 4,
+        name: "case_list",
+        sqlite: include_str!("../../migrations/sqlite/0004_case_list.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_case_list.sql"),
+    },
+    Migration {
         version: 5,
         name: "staff_sign_in",
         sqlite: include_str!("../../migrations/sqlite/0005_staff_sign_in.sql"),
