@@ -282,6 +282,13 @@ impl Config {
                     .into(),
             );
         }
+        if let Some(id) = &self.organization.cve_org_id
+            && !is_uuid_v4(id)
+        {
+            return unusable(format!(
+                "organization.cve_org_id must be the CNA's CVE Program UUID, not {id:?}"
+            ));
+        }
         if self.organization.name.trim().is_empty() {
             return unusable("organization.name must be set".into());
         }
@@ -332,6 +339,14 @@ impl fmt::Debug for Config {
             .field("mail", &self.mail)
             .finish()
     }
+}
+
+fn is_uuid_v4(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let hex = |p: &str| p.bytes().all(|b| b.is_ascii_hexdigit());
+    matches!(parts.as_slice(), [a, b, c, d, e]
+        if a.len() == 8 && b.len() == 4 && c.len() == 4 && d.len() == 4 && e.len() == 12
+        && parts.iter().all(|p| hex(p)) && c.starts_with('4') && d.starts_with(['8', '9', 'a', 'b', 'A', 'B']))
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.

@@ -1,7 +1,12 @@
 //! Case handling end to end through the API: the full lifecycle under each seed preset with a
 //! fake clock (deadline states asserted at each step), guards, the two-person rule,
 //! need-to-know on every list and count, stale versions, and the audit trail.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly by design
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail loudly by design
 
 mod common;
 
@@ -429,19 +434,53 @@ async fn asking_the_reporter_pauses_until_they_answer() {
     let (reference, token) = open_case(&t, "needs more").await;
     pso.ok(&reference, "acknowledge", json!({})).await;
     pso.ok(&reference, "start_triage", json!({})).await;
-    let before = deadline(&pso.case(&reference).await, "initial-assessment")["due_at"].as_str().unwrap().to_owned();
-    let case = pso.ok(&reference, "request_info", json!({"reason": "Which firmware build?"})).await;
+    let before = deadline(&pso.case(&reference).await, "initial-assessment")["due_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let case = pso
+        .ok(
+            &reference,
+            "request_info",
+            json!({"reason": "Which firmware build?"}),
+        )
+        .await;
     assert_eq!(case["waiting_for_reporter"], true);
-    let tracking: Value = t.http.get(t.url(&format!("/api/v1/track/{token}"))).send().await.unwrap().json().await.unwrap();
+    let tracking: Value = t
+        .http
+        .get(t.url(&format!("/api/v1/track/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(tracking["status"], "waiting for your answer");
-    assert!(tracking["messages"][0]["body"].as_str().unwrap().contains("Which firmware build?"));
+    assert!(
+        tracking["messages"][0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Which firmware build?")
+    );
     advance(&t, 48);
-    let r = t.http.post(t.url(&format!("/api/v1/track/{token}/messages"))).json(&json!({"body": "Build 3.1.4-b77"})).send().await.unwrap();
+    let r = t
+        .http
+        .post(t.url(&format!("/api/v1/track/{token}/messages")))
+        .json(&json!({"body": "Build 3.1.4-b77"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let case = pso.case(&reference).await;
     assert_eq!(case["waiting_for_reporter"], false);
-    let after = deadline(&case, "initial-assessment")["due_at"].as_str().unwrap().to_owned();
-    assert!(after > before, "seed 002 pauses its clocks while waiting: {before} → {after}");
+    let after = deadline(&case, "initial-assessment")["due_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        after > before,
+        "seed 002 pauses its clocks while waiting: {before} → {after}"
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,10 @@
 //! Durability: once the API answers "received", the report survives `kill -9` of the process.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly by design
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail loudly by design
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! Outbound mail: the outbox delivered through a real SMTP server on loopback (aiosmtpd), the
 //! `.eml` folder when no SMTP server is configured, and retries after a failed delivery.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly by design
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail loudly by design
 
 mod common;
 mod support;

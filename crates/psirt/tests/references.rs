@@ -1,6 +1,11 @@
 //! References are minted atomically per year: no duplicate, no gap, under concurrency and with
 //! two application instances sharing one database.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly by design
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail loudly by design
 
 mod common;
 

@@ -1,7 +1,12 @@
 //! The scheduler and the job table: deduplicated jobs, leases that expire after a crash, a sent
 //! message never sent again, two instances on one database never running the same job twice
 //! (PostgreSQL: `FOR UPDATE SKIP LOCKED`), and a loop that stops on shutdown.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly by design
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail loudly by design
 
 mod common;
 mod support;

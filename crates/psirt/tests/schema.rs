@@ -1,6 +1,11 @@
 //! The SQLite and PostgreSQL schemas stay equivalent: same tables, same columns, same
 //! nullability, same portable types. Needs PostgreSQL (`PSIRT_TEST_DATABASE_URL`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly by design
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail loudly by design
 
 mod common;
 

@@ -1,7 +1,12 @@
 //! The staff web interface over real HTTP: sign-in with password and TOTP, sessions (idle expiry
 //! with the manual clock, sign-out everywhere), CSRF and cross-site rejection, throttling, the
 //! expired-session draft, and need-to-know on pages, lists and CSV exports.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly by design
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail loudly by design
 
 mod common;
 

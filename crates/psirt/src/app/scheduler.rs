@@ -33,8 +33,16 @@ pub const PUBLISH_DUE: &str = "advisories.publish_due";
 async fn enqueue_periodic(app: &App) -> Result<(), AppError> {
     let now = app.clock.now();
     let slot = now.as_second().div_euclid(300);
-    for (kind, key) in [(cases::reminders::SWEEP, cases::reminders::sweep_key(now)), (PUBLISH_DUE, format!("{PUBLISH_DUE}:{slot}"))] {
-        let job = jobs::NewJob { kind, dedup_key: &key, payload: serde_json::json!({}), run_at: now };
+    for (kind, key) in [
+        (cases::reminders::SWEEP, cases::reminders::sweep_key(now)),
+        (PUBLISH_DUE, format!("{PUBLISH_DUE}:{slot}")),
+    ] {
+        let job = jobs::NewJob {
+            kind,
+            dedup_key: &key,
+            payload: serde_json::json!({}),
+            run_at: now,
+        };
         jobs::enqueue(app.db.pool(), &job).await?;
     }
     Ok(())
@@ -89,7 +97,11 @@ impl Scheduler {
     /// One round: claims up to a batch of due jobs and runs them; returns how many ran.
     pub async fn tick(&self) -> Result<usize, AppError> {
         let slot = self.app.clock.now().as_second().div_euclid(300);
-        if self.last_slot.swap(slot, std::sync::atomic::Ordering::Relaxed) != slot {
+        if self
+            .last_slot
+            .swap(slot, std::sync::atomic::Ordering::Relaxed)
+            != slot
+        {
             enqueue_periodic(&self.app).await?;
         }
         let claimed = jobs::claim(&self.app.db, self.app.clock.now(), LEASE, BATCH).await?;

@@ -42,7 +42,10 @@ pub async fn run(config: Config, command: AuditCommand) -> ExitCode {
         }
         Ok(audit::Verification::Broken { seq, reason }) => {
             if json {
-                println!("{}", serde_json::json!({"intact": false, "first_broken_event": seq, "reason": reason}));
+                println!(
+                    "{}",
+                    serde_json::json!({"intact": false, "first_broken_event": seq, "reason": reason})
+                );
             } else {
                 println!("audit trail BROKEN at event {seq}: {reason}");
             }

@@ -47,7 +47,11 @@ const COLUMNS: &str = "id, tracking_id, kind, state, version, title, summary, bu
     embargo_until, embargo_zone, created_by_id, approved_by_id, gate_overrides, revision, published_at, created_at, updated_at";
 
 fn from_row(r: &AnyRow) -> Result<AdvisoryRow, StorageError> {
-    let ts = |c: &str| -> Result<Option<Timestamp>, StorageError> { r.try_get::<Option<i64>, _>(c)?.map(rows::from_micros).transpose() };
+    let ts = |c: &str| -> Result<Option<Timestamp>, StorageError> {
+        r.try_get::<Option<i64>, _>(c)?
+            .map(rows::from_micros)
+            .transpose()
+    };
     Ok(AdvisoryRow {
         id: r.try_get("id")?,
         tracking_id: r.try_get("tracking_id")?,
@@ -74,8 +78,16 @@ fn from_row(r: &AnyRow) -> Result<AdvisoryRow, StorageError> {
 
 /// Mints the next tracking id of a year (`PSIRT-SA-2026-0001`, `PSIRT-SN-…` for notices) with the
 /// same atomic counter table as report references (keyed apart by a year offset per kind).
-async fn next_tracking_id(tx: &mut Transaction<'_, Any>, kind: &str, year: i16) -> Result<String, StorageError> {
-    let (key, prefix) = if kind == "notice" { (i64::from(year) + 200_000, "PSIRT-SN") } else { (i64::from(year) + 100_000, "PSIRT-SA") };
+async fn next_tracking_id(
+    tx: &mut Transaction<'_, Any>,
+    kind: &str,
+    year: i16,
+) -> Result<String, StorageError> {
+    let (key, prefix) = if kind == "notice" {
+        (i64::from(year) + 200_000, "PSIRT-SN")
+    } else {
+        (i64::from(year) + 100_000, "PSIRT-SA")
+    };
     let n: i64 = sqlx::query_scalar(
         "INSERT INTO reference_counters (year, last_number) VALUES ($1, 1)
          ON CONFLICT (year) DO UPDATE SET last_number = reference_counters.last_number + 1 RETURNING last_number",
@@ -118,11 +130,20 @@ pub async fn create(
     .execute(&mut **tx)
     .await?;
     set_cases(tx, &id, cases).await?;
-    by_id_in(tx, &id).await?.ok_or_else(|| StorageError::Corrupt("advisory vanished".into()))
+    by_id_in(tx, &id)
+        .await?
+        .ok_or_else(|| StorageError::Corrupt("advisory vanished".into()))
 }
 
-pub async fn set_cases(tx: &mut Transaction<'_, Any>, advisory_id: &str, cases: &[(String, Option<String>)]) -> Result<(), StorageError> {
-    sqlx::query("DELETE FROM advisory_cases WHERE advisory_id = $1").bind(advisory_id).execute(&mut **tx).await?;
+pub async fn set_cases(
+    tx: &mut Transaction<'_, Any>,
+    advisory_id: &str,
+    cases: &[(String, Option<String>)],
+) -> Result<(), StorageError> {
+    sqlx::query("DELETE FROM advisory_cases WHERE advisory_id = $1")
+        .bind(advisory_id)
+        .execute(&mut **tx)
+        .await?;
     for (case_id, cve) in cases {
         sqlx::query("INSERT INTO advisory_cases (advisory_id, case_id, cve) VALUES ($1, $2, $3)")
             .bind(advisory_id)
@@ -135,7 +156,13 @@ pub async fn set_cases(tx: &mut Transaction<'_, Any>, advisory_id: &str, cases: 
 }
 
 /// Updates the text; any edit withdraws an approval and bumps the version (stale → error).
-pub async fn update_text(tx: &mut Transaction<'_, Any>, id: &str, expected: i64, text: &AdvisoryText, now: Timestamp) -> Result<(), StorageError> {
+pub async fn update_text(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    expected: i64,
+    text: &AdvisoryText,
+    now: Timestamp,
+) -> Result<(), StorageError> {
     let n = sqlx::query(
         "UPDATE advisories SET title = $1, summary = $2, business_impact = $3, remediation = $4, workarounds = $5, tlp = $6,
             embargo_until = $7, embargo_zone = $8, approved_by_id = NULL, approved_at = NULL,
@@ -157,7 +184,11 @@ pub async fn update_text(tx: &mut Transaction<'_, Any>, id: &str, expected: i64,
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if n == 1 { Ok(()) } else { Err(StorageError::Stale) }
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::Stale)
+    }
 }
 
 /// Moves an advisory to a new state with its version checked.
@@ -181,7 +212,11 @@ pub async fn set_state(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if n == 1 { Ok(()) } else { Err(StorageError::Stale) }
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::Stale)
+    }
 }
 
 /// Records a publication: state published, the next revision with its summary, the overrides.
@@ -215,45 +250,85 @@ pub async fn mark_published(
 
 pub async fn by_id(db: &Db, id_or_tracking: &str) -> Result<Option<AdvisoryRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM advisories WHERE id = $1 OR tracking_id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id_or_tracking).fetch_optional(db.pool()).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id_or_tracking)
+        .fetch_optional(db.pool())
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
-async fn by_id_in(tx: &mut Transaction<'_, Any>, id: &str) -> Result<Option<AdvisoryRow>, StorageError> {
+async fn by_id_in(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+) -> Result<Option<AdvisoryRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM advisories WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **tx).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn list(db: &Db, state: Option<&str>) -> Result<Vec<AdvisoryRow>, StorageError> {
-    let sql = format!("SELECT {COLUMNS} FROM advisories WHERE ($1 = '' OR state = $1) ORDER BY created_at DESC");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(state.unwrap_or("")).fetch_all(db.pool()).await?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM advisories WHERE ($1 = '' OR state = $1) ORDER BY created_at DESC"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(state.unwrap_or(""))
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
 /// Approved advisories whose embargo has ended.
-pub async fn due_for_publication(db: &Db, now: Timestamp) -> Result<Vec<AdvisoryRow>, StorageError> {
-    let sql = format!("SELECT {COLUMNS} FROM advisories WHERE state = 'approved' AND embargo_until IS NOT NULL AND embargo_until <= $1");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(rows::micros(now)).fetch_all(db.pool()).await?;
+pub async fn due_for_publication(
+    db: &Db,
+    now: Timestamp,
+) -> Result<Vec<AdvisoryRow>, StorageError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM advisories WHERE state = 'approved' AND embargo_until IS NOT NULL AND embargo_until <= $1"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(rows::micros(now))
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
 /// `(case_id, cve)` of an advisory.
-pub async fn cases(db: &Db, advisory_id: &str) -> Result<Vec<(String, Option<String>)>, StorageError> {
-    let rows = sqlx::query("SELECT case_id, cve FROM advisory_cases WHERE advisory_id = $1 ORDER BY case_id")
-        .bind(advisory_id)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+pub async fn cases(
+    db: &Db,
+    advisory_id: &str,
+) -> Result<Vec<(String, Option<String>)>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT case_id, cve FROM advisory_cases WHERE advisory_id = $1 ORDER BY case_id",
+    )
+    .bind(advisory_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
 }
 
 /// `(number, published_at, summary)` of an advisory's revisions.
-pub async fn revisions(db: &Db, advisory_id: &str) -> Result<Vec<(i64, Timestamp, String)>, StorageError> {
+pub async fn revisions(
+    db: &Db,
+    advisory_id: &str,
+) -> Result<Vec<(i64, Timestamp, String)>, StorageError> {
     let rows = sqlx::query("SELECT number, published_at, summary FROM advisory_revisions WHERE advisory_id = $1 ORDER BY number")
         .bind(advisory_id)
         .fetch_all(db.pool())
         .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, rows::from_micros(r.try_get(1)?)?, r.try_get(2)?))).collect()
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                rows::from_micros(r.try_get(1)?)?,
+                r.try_get(2)?,
+            ))
+        })
+        .collect()
 }
 
 /// A file as published.
@@ -270,7 +345,10 @@ pub struct PublishedFile {
 }
 
 /// Writes (or replaces) one published file in the publication's transaction.
-pub async fn put_file(tx: &mut Transaction<'_, Any>, f: &PublishedFile) -> Result<(), StorageError> {
+pub async fn put_file(
+    tx: &mut Transaction<'_, Any>,
+    f: &PublishedFile,
+) -> Result<(), StorageError> {
     sqlx::query(
         "INSERT INTO published_files (path, advisory_id, revision, tlp, content_type, body, sha256, published_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

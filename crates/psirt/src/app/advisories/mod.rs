@@ -3,6 +3,7 @@
 //! Publication itself (rendering every format and the provider directory atomically) is
 //! [`publish`].
 
+pub mod directory;
 mod document;
 mod gates;
 pub mod publish;
@@ -112,28 +113,52 @@ fn text_of(input: &AdvisoryInput) -> Result<(AdvisoryText, String), AppError> {
         }
     };
     let embargo_until = match input.embargo_until.as_deref().filter(|t| !t.is_empty()) {
-        Some(t) => t.parse::<Timestamp>().map_err(|_| errors.push("embargo_until", "invalid_time", "expected an RFC 3339 time")).ok(),
+        Some(t) => t
+            .parse::<Timestamp>()
+            .map_err(|_| errors.push("embargo_until", "invalid_time", "expected an RFC 3339 time"))
+            .ok(),
         None => None,
     };
     if let Some(zone) = input.embargo_zone.as_deref()
         && jiff::tz::TimeZone::get(zone).is_err()
     {
-        errors.push("embargo_zone", "invalid", format!("unknown time zone {zone:?}"));
+        errors.push(
+            "embargo_zone",
+            "invalid",
+            format!("unknown time zone {zone:?}"),
+        );
     }
     for (i, link) in input.cases.iter().enumerate() {
         if link.reference.parse::<Reference>().is_err() {
-            errors.push(format!("cases[{i}].reference"), "invalid", "expected a case reference such as PSIRT-2026-0001");
+            errors.push(
+                format!("cases[{i}].reference"),
+                "invalid",
+                "expected a case reference such as PSIRT-2026-0001",
+            );
         }
         if let Some(cve) = &link.cve
             && !is_cve_id(cve)
         {
-            errors.push(format!("cases[{i}].cve"), "invalid", "expected CVE-YYYY-NNNN (4 or more digits)");
+            errors.push(
+                format!("cases[{i}].cve"),
+                "invalid",
+                "expected CVE-YYYY-NNNN (4 or more digits)",
+            );
         }
     }
     if kind == "advisory" && input.cases.is_empty() {
-        errors.push("cases", "required", "a Security Advisory covers at least one case (a Notice may have none)");
+        errors.push(
+            "cases",
+            "required",
+            "a Security Advisory covers at least one case (a Notice may have none)",
+        );
     }
-    let opt = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let opt = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     errors.into_result(())?;
     Ok((
         AdvisoryText {
@@ -157,22 +182,40 @@ pub fn is_cve_id(s: &str) -> bool {
 }
 
 /// Resolves case references the staff member may see into `(case_id, cve)`.
-async fn resolve_cases(app: &App, staff: &Staff, links: &[CaseLink]) -> Result<Vec<(String, Option<String>)>, AppError> {
+async fn resolve_cases(
+    app: &App,
+    staff: &Staff,
+    links: &[CaseLink],
+) -> Result<Vec<(String, Option<String>)>, AppError> {
     let mut out = Vec::new();
     for (i, link) in links.iter().enumerate() {
         let case = cases::visible(app, staff, &link.reference)
             .await
-            .map_err(|e| if matches!(e, AppError::NotFound) { invalid(&format!("cases[{i}].reference"), "no such case you may see") } else { e })?;
+            .map_err(|e| {
+                if matches!(e, AppError::NotFound) {
+                    invalid(&format!("cases[{i}].reference"), "no such case you may see")
+                } else {
+                    e
+                }
+            })?;
         out.push((case.row.id, link.cve.clone()));
     }
     Ok(out)
 }
 
 fn need(staff: &Staff, p: Permission) -> Result<(), AppError> {
-    if staff.role.may(p) { Ok(()) } else { Err(AppError::Forbidden("your role may not manage advisories")) }
+    if staff.role.may(p) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("your role may not manage advisories"))
+    }
 }
 
-pub async fn create(app: &App, staff: &Staff, input: AdvisoryInput) -> Result<AdvisoryView, AppError> {
+pub async fn create(
+    app: &App,
+    staff: &Staff,
+    input: AdvisoryInput,
+) -> Result<AdvisoryView, AppError> {
     need(staff, Permission::Triage)?;
     let (text, kind) = text_of(&input)?;
     let links = resolve_cases(app, staff, &input.cases).await?;
@@ -180,15 +223,32 @@ pub async fn create(app: &App, staff: &Staff, input: AdvisoryInput) -> Result<Ad
     let mut tx = app.db.pool().begin().await.map_err(StorageError::from)?;
     let row = advisories::create(&mut tx, &kind, &text, &links, &staff.user_id, now).await?;
     let detail = serde_json::json!({"advisory": row.tracking_id, "cases": input.cases});
-    audit::append(&mut tx, now, audit::NewEvent { actor: &staff.user_id, action: "advisory.create", case_id: None, detail }).await?;
+    audit::append(
+        &mut tx,
+        now,
+        audit::NewEvent {
+            actor: &staff.user_id,
+            action: "advisory.create",
+            case_id: None,
+            detail,
+        },
+    )
+    .await?;
     tx.commit().await.map_err(StorageError::from)?;
     view(app, staff, row).await
 }
 
-pub async fn update(app: &App, staff: &Staff, id: &str, input: AdvisoryInput) -> Result<AdvisoryView, AppError> {
+pub async fn update(
+    app: &App,
+    staff: &Staff,
+    id: &str,
+    input: AdvisoryInput,
+) -> Result<AdvisoryView, AppError> {
     need(staff, Permission::Triage)?;
     let row = visible(app, staff, id).await?;
-    let Some(version) = input.version else { return Err(invalid("version", "send the version you read")) };
+    let Some(version) = input.version else {
+        return Err(invalid("version", "send the version you read"));
+    };
     let (text, _) = text_of(&input)?;
     let links = resolve_cases(app, staff, &input.cases).await?;
     let now = app.clock.now();
@@ -196,27 +256,65 @@ pub async fn update(app: &App, staff: &Staff, id: &str, input: AdvisoryInput) ->
     advisories::update_text(&mut tx, &row.id, version, &text, now).await?;
     advisories::set_cases(&mut tx, &row.id, &links).await?;
     let detail = serde_json::json!({"advisory": row.tracking_id, "approval_withdrawn": row.approved_by_id.is_some()});
-    audit::append(&mut tx, now, audit::NewEvent { actor: &staff.user_id, action: "advisory.edit", case_id: None, detail }).await?;
+    audit::append(
+        &mut tx,
+        now,
+        audit::NewEvent {
+            actor: &staff.user_id,
+            action: "advisory.edit",
+            case_id: None,
+            detail,
+        },
+    )
+    .await?;
     tx.commit().await.map_err(StorageError::from)?;
     let row = visible(app, staff, id).await?;
     view(app, staff, row).await
 }
 
 /// Approval by a second PSO: never the author.
-pub async fn approve(app: &App, staff: &Staff, id: &str, version: i64) -> Result<AdvisoryView, AppError> {
+pub async fn approve(
+    app: &App,
+    staff: &Staff,
+    id: &str,
+    version: i64,
+) -> Result<AdvisoryView, AppError> {
     need(staff, Permission::Decide)?;
     let row = visible(app, staff, id).await?;
     if row.state != "draft" {
-        return Err(AppError::Conflict(format!("only a draft can be approved (this one is {})", row.state)));
+        return Err(AppError::Conflict(format!(
+            "only a draft can be approved (this one is {})",
+            row.state
+        )));
     }
     if row.created_by_id == staff.user_id {
-        return Err(AppError::Conflict("the author of an advisory cannot approve it: a second PSO must".into()));
+        return Err(AppError::Conflict(
+            "the author of an advisory cannot approve it: a second PSO must".into(),
+        ));
     }
     let now = app.clock.now();
     let mut tx = app.db.pool().begin().await.map_err(StorageError::from)?;
-    advisories::set_state(&mut tx, &row.id, version, "approved", Some(&staff.user_id), now).await?;
+    advisories::set_state(
+        &mut tx,
+        &row.id,
+        version,
+        "approved",
+        Some(&staff.user_id),
+        now,
+    )
+    .await?;
     let detail = serde_json::json!({"advisory": row.tracking_id});
-    audit::append(&mut tx, now, audit::NewEvent { actor: &staff.user_id, action: "advisory.approve", case_id: None, detail }).await?;
+    audit::append(
+        &mut tx,
+        now,
+        audit::NewEvent {
+            actor: &staff.user_id,
+            action: "advisory.approve",
+            case_id: None,
+            detail,
+        },
+    )
+    .await?;
     tx.commit().await.map_err(StorageError::from)?;
     let row = visible(app, staff, id).await?;
     view(app, staff, row).await
@@ -224,10 +322,15 @@ pub async fn approve(app: &App, staff: &Staff, id: &str, version: i64) -> Result
 
 /// An advisory the staff member may see: every case it covers must be visible to them.
 pub async fn visible(app: &App, staff: &Staff, id: &str) -> Result<AdvisoryRow, AppError> {
-    let row = advisories::by_id(&app.db, id).await?.ok_or(AppError::NotFound)?;
+    let row = advisories::by_id(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !staff.role.sees_all_reports() {
         for (case_id, _) in advisories::cases(&app.db, &row.id).await? {
-            let reference = crate::storage::cases::by_id(&app.db, &case_id).await?.map(|c| c.reference).unwrap_or_default();
+            let reference = crate::storage::cases::by_id(&app.db, &case_id)
+                .await?
+                .map(|c| c.reference)
+                .unwrap_or_default();
             cases::visible(app, staff, &reference).await?;
         }
     }
@@ -255,10 +358,20 @@ async fn view(app: &App, _staff: &Staff, row: AdvisoryRow) -> Result<AdvisoryVie
     let links = advisories::cases(&app.db, &row.id).await?;
     let mut cases_out = Vec::new();
     for (case_id, cve) in &links {
-        let reference = crate::storage::cases::by_id(&app.db, case_id).await?.map(|c| c.reference).unwrap_or_default();
-        cases_out.push(CaseLink { reference, cve: cve.clone() });
+        let reference = crate::storage::cases::by_id(&app.db, case_id)
+            .await?
+            .map(|c| c.reference)
+            .unwrap_or_default();
+        cases_out.push(CaseLink {
+            reference,
+            cve: cve.clone(),
+        });
     }
-    let blocked_by = gates::check(app, &row).await?.into_iter().map(|g| g.to_string()).collect();
+    let blocked_by = gates::check(app, &row)
+        .await?
+        .into_iter()
+        .map(|g| g.to_string())
+        .collect();
     let files = crate::storage::advisories::files_under(&app.db, "")
         .await?
         .into_iter()

@@ -175,7 +175,8 @@ pub async fn act(
             visibility: "reporter",
         };
         let message = reports::add_message_in(&mut tx, id, author, &text, now).await?;
-        super::messages::notify_reporter(app, &mut tx, id, &case.row.reference, &message.id, now).await?;
+        super::messages::notify_reporter(app, &mut tx, id, &case.row.reference, &message.id, now)
+            .await?;
     }
     let detail = serde_json::json!({
         "before": {"phase": case.phase().as_str(), "version": case.row.version},
@@ -318,7 +319,9 @@ fn reporter_notice(
 /// The reporter answered on their tracking page: a case waiting for them resumes its clocks.
 /// A concurrent staff change wins (the reporter's message is stored either way).
 pub async fn reporter_answered(app: &App, case_id: &str) -> Result<(), AppError> {
-    let Some(case) = crate::storage::cases::by_id(&app.db, case_id).await? else { return Ok(()) };
+    let Some(case) = crate::storage::cases::by_id(&app.db, case_id).await? else {
+        return Ok(());
+    };
     if !case.waiting_for_reporter {
         return Ok(());
     }
@@ -330,7 +333,12 @@ pub async fn reporter_answered(app: &App, case_id: &str) -> Result<(), AppError>
     }
     case_write::set_flag(&mut tx, case_id, Flag::WaitingForReporter, Some(false)).await?;
     case_write::close_pause(&mut tx, case_id, now).await?;
-    let event = audit::NewEvent { actor: "reporter", action: "case.info_received", case_id: Some(case_id), detail: serde_json::json!({}) };
+    let event = audit::NewEvent {
+        actor: "reporter",
+        action: "case.info_received",
+        case_id: Some(case_id),
+        detail: serde_json::json!({}),
+    };
     audit::append(&mut tx, now, event).await?;
     commit_and_refresh(app, tx, case_id, now).await?;
     Ok(())

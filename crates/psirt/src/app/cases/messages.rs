@@ -112,7 +112,15 @@ pub async fn post_message(
     };
     let stored = reports::add_message_in(&mut tx, &case.row.id, author, &message.body, now).await?;
     if visibility == "reporter" {
-        notify_reporter(app, &mut tx, &case.row.id, &case.row.reference, &stored.id, now).await?;
+        notify_reporter(
+            app,
+            &mut tx,
+            &case.row.id,
+            &case.row.reference,
+            &stored.id,
+            now,
+        )
+        .await?;
     }
     let detail = serde_json::json!({"message": stored.id, "visibility": visibility});
     audit::append(
@@ -183,8 +191,12 @@ pub(super) async fn notify_reporter(
     message_id: &str,
     now: jiff::Timestamp,
 ) -> Result<(), AppError> {
-    let Some(email) = reports::reporter_email(&app.db, report_id).await? else { return Ok(()) };
-    let Ok(address) = psirt_domain::report::EmailAddress::parse(&email) else { return Ok(()) };
+    let Some(email) = reports::reporter_email(&app.db, report_id).await? else {
+        return Ok(());
+    };
+    let Ok(address) = psirt_domain::report::EmailAddress::parse(&email) else {
+        return Ok(());
+    };
     let key = format!("reporter:{reference}:message:{message_id}");
     let subject = format!("[{reference}] News about your vulnerability report");
     let body = format!(
@@ -192,7 +204,13 @@ pub(super) async fn notify_reporter(
          (the link you received with your receipt). For your protection this e-mail does not repeat its content.\n\n{}\n",
         app.config.organization.name
     );
-    let mail = crate::app::mail::OutgoingMail { idempotency_key: &key, recipient: &address, subject: &subject, body: &body, case_id: Some(report_id) };
+    let mail = crate::app::mail::OutgoingMail {
+        idempotency_key: &key,
+        recipient: &address,
+        subject: &subject,
+        body: &body,
+        case_id: Some(report_id),
+    };
     crate::app::mail::enqueue_in(tx, now, &mail).await?;
     Ok(())
 }

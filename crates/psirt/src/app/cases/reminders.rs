@@ -39,8 +39,15 @@ pub async fn sweep(app: &App, _job: &Job) -> Result<(), AppError> {
             Some(id) => users::email_of(&app.db, id).await?,
             None => None,
         };
-        for d in views.iter().filter(|d| d.state == "at_risk" || d.state == "breached") {
-            let what = if d.state == "breached" { "BREACHED" } else { "at risk" };
+        for d in views
+            .iter()
+            .filter(|d| d.state == "at_risk" || d.state == "breached")
+        {
+            let what = if d.state == "breached" {
+                "BREACHED"
+            } else {
+                "at risk"
+            };
             let subject = format!("[{}] Deadline {what}: {}", case.row.reference, d.name);
             let body = format!(
                 "The milestone \"{}\" of case {} is {what} (due {}).\n\nOpen the case: {}/cases/{}\n",
@@ -51,9 +58,20 @@ pub async fn sweep(app: &App, _job: &Job) -> Result<(), AppError> {
                 case.row.reference
             );
             for recipient in assignee.iter().chain(psos.iter()) {
-                let Ok(address) = EmailAddress::parse(recipient) else { continue };
-                let key = format!("remind:{}:{}:{}:{}", case.row.reference, d.milestone, d.state, address);
-                let message = OutgoingMail { idempotency_key: &key, recipient: &address, subject: &subject, body: &body, case_id: Some(&case.row.id) };
+                let Ok(address) = EmailAddress::parse(recipient) else {
+                    continue;
+                };
+                let key = format!(
+                    "remind:{}:{}:{}:{}",
+                    case.row.reference, d.milestone, d.state, address
+                );
+                let message = OutgoingMail {
+                    idempotency_key: &key,
+                    recipient: &address,
+                    subject: &subject,
+                    body: &body,
+                    case_id: Some(&case.row.id),
+                };
                 mail::enqueue_in(&mut tx, now, &message).await?;
             }
         }

@@ -1,0 +1,140 @@
+//! The CSAF provider directory psirt serves itself (CSAF 2.0 §7): provider metadata, and for the
+//! public TLP:WHITE folder `index.txt`, `changes.csv` and a ROLIE feed, all derived from the
+//! published files; plus `security.txt` (RFC 9116).
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+use super::publish::csaf_dir;
+use crate::{
+    app::{App, AppError},
+    storage::advisories::{self, PublishedFile},
+};
+
+const WHITE: &str = "/.well-known/csaf/white";
+
+/// Published public CSAF documents, newest first: `(relative path, file)`.
+async fn public_documents(app: &App) -> Result<Vec<(String, PublishedFile)>, AppError> {
+    let prefix = format!("{WHITE}/");
+    Ok(advisories::files_under(&app.db, &prefix)
+        .await?
+        .into_iter()
+        .filter(|f| f.path.ends_with(".json") && f.tlp == "WHITE")
+        .map(|f| (f.path.trim_start_matches(&prefix).to_owned(), f))
+        .collect())
+}
+
+fn document_field<'a>(doc: &'a Value, pointer: &str) -> &'a str {
+    doc.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+pub async fn provider_metadata(app: &App) -> Result<Value, AppError> {
+    let public = app.config.public_url();
+    let org = &app.config.organization;
+    let last = public_documents(app)
+        .await?
+        .first()
+        .map(|(_, f)| f.published_at)
+        .unwrap_or_else(|| app.clock.now());
+    Ok(json!({
+        "canonical_url": format!("{public}/.well-known/csaf/provider-metadata.json"),
+        "distributions": [{
+            "directory_url": format!("{public}{}/", csaf_dir(psirt_domain::advisory::Tlp::White)),
+            "rolie": {"feeds": [{
+                "summary": "TLP:WHITE Security Advisories and Notices",
+                "tlp_label": "WHITE",
+                "url": format!("{public}{WHITE}/feed-tlp-white.json"),
+            }]},
+        }],
+        "last_updated": last.to_string(),
+        "list_on_CSAF_aggregators": true,
+        "metadata_version": "2.0",
+        "mirror_on_CSAF_aggregators": true,
+        "publisher": {
+            "category": "vendor",
+            "contact_details": org.security_contact,
+            "name": org.name,
+            "namespace": public,
+        },
+        // A trusted provider signs every document (OpenPGP); until signing is configured psirt
+        // states the role it fulfils.
+        "role": "csaf_provider",
+    }))
+}
+
+/// `index.txt`: every document's path relative to the folder, one per line.
+pub async fn index_txt(app: &App) -> Result<String, AppError> {
+    let mut out = String::new();
+    for (path, _) in public_documents(app).await? {
+        out.push_str(&path);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `changes.csv`: `"path","current release date"`, newest change first.
+pub async fn changes_csv(app: &App) -> Result<String, AppError> {
+    let mut out = String::new();
+    for (path, file) in public_documents(app).await? {
+        let doc: Value = serde_json::from_str(&file.body).unwrap_or(Value::Null);
+        let date = document_field(&doc, "/document/tracking/current_release_date");
+        out.push_str(&format!("\"{path}\",\"{date}\"\n"));
+    }
+    Ok(out)
+}
+
+/// The ROLIE feed of the TLP:WHITE folder.
+pub async fn rolie_feed(app: &App) -> Result<Value, AppError> {
+    let public = app.config.public_url();
+    let docs = public_documents(app).await?;
+    let updated = docs
+        .first()
+        .map(|(_, f)| f.published_at)
+        .unwrap_or_else(|| app.clock.now());
+    let entries: Vec<Value> = docs
+        .iter()
+        .map(|(path, f)| {
+            let doc: Value = serde_json::from_str(&f.body).unwrap_or(Value::Null);
+            let url = format!("{public}{WHITE}/{path}");
+            json!({
+                "id": document_field(&doc, "/document/tracking/id"),
+                "title": document_field(&doc, "/document/title"),
+                "link": [{"rel": "self", "href": url}, {"rel": "hash", "href": format!("{url}.sha256")}, {"rel": "hash", "href": format!("{url}.sha512")}],
+                "published": document_field(&doc, "/document/tracking/initial_release_date"),
+                "updated": document_field(&doc, "/document/tracking/current_release_date"),
+                "content": {"type": "application/json", "src": url},
+                "format": {"schema": "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json", "version": "2.0"},
+            })
+        })
+        .collect();
+    Ok(json!({"feed": {
+        "id": "psirt-csaf-feed-tlp-white",
+        "title": format!("{} CSAF feed (TLP:WHITE)", app.config.organization.name),
+        "link": [{"rel": "self", "href": format!("{public}{WHITE}/feed-tlp-white.json")}],
+        "category": [{"scheme": "urn:ietf:params:rolie:category:information-type", "term": "csaf"}],
+        "updated": updated.to_string(),
+        "entry": entries,
+    }}))
+}
+
+/// `security.txt` (RFC 9116): contact, policy, CSAF metadata; `Expires` is always within a year
+/// (renewed on every request, since psirt serves it live).
+pub fn security_txt(app: &App, now: Timestamp) -> String {
+    let public = app.config.public_url();
+    let contact = &app.config.organization.security_contact;
+    let contact = if contact.contains(':') {
+        contact.clone()
+    } else {
+        format!("mailto:{contact}")
+    };
+    let expires = now
+        .saturating_add(SignedDuration::from_hours(24 * 180))
+        .unwrap_or(now);
+    let expires = expires.strftime("%Y-%m-%dT%H:%M:%SZ");
+    format!(
+        "Contact: {contact}\nContact: {public}/report\nExpires: {expires}\nPolicy: {public}/\nPreferred-Languages: en\n\
+         Canonical: {public}/.well-known/security.txt\nCSAF: {public}/.well-known/csaf/provider-metadata.json\n"
+    )
+}
