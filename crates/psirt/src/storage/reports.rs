@@ -309,9 +309,11 @@ fn attachment_from_row(row: &AnyRow) -> Result<StoredAttachment, StorageError> {
 
 /// The reporter's address of a report, if they gave one.
 pub async fn reporter_email(db: &Db, report_id: &str) -> Result<Option<String>, StorageError> {
-    Ok(sqlx::query_scalar::<_, Option<String>>("SELECT reporter_email FROM reports WHERE id = $1")
-        .bind(report_id)
-        .fetch_optional(db.pool())
-        .await?
-        .flatten())
+    Ok(
+        sqlx::query_scalar::<_, Option<String>>("SELECT reporter_email FROM reports WHERE id = $1")
+            .bind(report_id)
+            .fetch_optional(db.pool())
+            .await?
+            .flatten(),
+    )
 }
