@@ -5,7 +5,11 @@
 use jiff::{SignedDuration, Timestamp};
 use psirt_domain::report::{Channel, ReportForm, Role};
 
-use super::{App, AppError, admin, intake};
+use super::{
+    App, AppError, Staff, admin,
+    demo_cases::{self, Assessment, Goal, Team},
+    intake,
+};
 use crate::storage::catalog;
 
 struct DemoProduct {
@@ -103,6 +107,55 @@ const REPORTS: &[DemoReport] = &[
         steps: "Open the case, attach a 3.3 V UART adapter to J7, press Enter.",
         reporter: Some(("Sam Okafor", "", "sam.okafor@example.net")),
     },
+    DemoReport {
+        title: "Hard-coded service password in the inverter web interface",
+        product: "SunBridge Hybrid Inverter",
+        model: "SB-5K",
+        version: "V1.12.0",
+        description: "The installer account of the local web interface has a fixed password shared by every unit.",
+        steps: "Log in at http://<inverter>/ as installer with the password printed in the service manual.",
+        reporter: Some((
+            "Ana Costa",
+            "Grid Research Lab",
+            "ana.costa@gridlab.example",
+        )),
+    },
+    DemoReport {
+        title: "Path traversal in the fleet app's log export",
+        product: "Fleet Cloud App",
+        model: "Android",
+        version: "5.9.0",
+        description: "The export endpoint joins a user-supplied file name to the log folder without normalising it.",
+        steps: "Request an export named ../../shared_prefs/session.xml.",
+        reporter: Some(("Lee Park", "", "lee.park@example.net")),
+    },
+    DemoReport {
+        title: "Update server accepts firmware downgrades",
+        product: "VoltGuard BMS",
+        model: "BMS-200",
+        version: "3.1.4",
+        description: "The OTA service installs any signed image, including old ones with known flaws.",
+        steps: "Offer the signed 2.3.1 image to a 3.1.4 unit.",
+        reporter: None,
+    },
+    DemoReport {
+        title: "Telemetry API reveals serial numbers of other owners' units",
+        product: "Fleet Cloud App",
+        model: "iOS",
+        version: "6.0.1",
+        description: "The /v2/units endpoint returns units by sequential id without checking ownership.",
+        steps: "Increment the id parameter.",
+        reporter: Some(("Priya Nair", "Independent", "priya@example.org")),
+    },
+    DemoReport {
+        title: "Debug log contains the Wi-Fi password",
+        product: "TrailCell Portable Power Station",
+        model: "TC-1000",
+        version: "fw 4.1",
+        description: "With debug logging enabled the Wi-Fi passphrase is written in clear text to the exported log.",
+        steps: "Enable debug logging in the app, export the log, search for the SSID.",
+        reporter: Some(("Tom Berg", "", "tom.berg@example.com")),
+    },
 ];
 
 /// Loads the demo unless a catalog already exists. Returns whether anything was loaded.
@@ -132,6 +185,7 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
             .await?;
         }
     }
+    let mut references = Vec::new();
     for r in REPORTS {
         let (name, organization, email) = match r.reporter {
             Some((n, o, e)) => (Some(n.to_owned()), Some(o.to_owned()), Some(e.to_owned())),
@@ -150,14 +204,148 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
             reporter_email: email,
             ..ReportForm::default()
         };
-        intake::submit(app, form, Channel::Web, Vec::new(), "demo".into()).await?;
+        references.push(
+            intake::submit(app, form, Channel::Web, Vec::new(), "demo".into())
+                .await?
+                .reference,
+        );
     }
+    let mut staff = Vec::new();
     for (email, role) in [
         ("pso@demo.example", Role::Pso),
+        ("pso2@demo.example", Role::Pso),
         ("rd@demo.example", Role::Rd),
         ("qa@demo.example", Role::Qa),
     ] {
-        admin::create_user(app, email, None, role).await?;
+        let user = admin::create_user(app, email, None, role).await?;
+        staff.push(Staff {
+            user_id: user.id,
+            email: user.email,
+            role,
+        });
     }
+    let mut staff = staff.into_iter();
+    let (Some(pso), Some(pso2), Some(rd), Some(qa)) =
+        (staff.next(), staff.next(), staff.next(), staff.next())
+    else {
+        return Err(AppError::Unavailable("demo staff".into()));
+    };
+    let team = Team { pso, pso2, rd, qa };
+    for ((reference, r), (goal, assessment)) in references.iter().zip(REPORTS).zip(PLAN) {
+        demo_cases::walk(app, &team, reference, *goal, assessment, r.title).await?;
+    }
+    demo_cases::notice(app, &team).await?;
     Ok(true)
 }
+
+/// How far each demo report goes, in order: a case in every phase, three published advisories.
+const PLAN: &[(Goal, Assessment<'static>)] = &[
+    (
+        Goal::Closed,
+        Assessment {
+            grade_rank: 0,
+            cvss_v31: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            cwe: "CWE-347",
+            product: "VoltGuard BMS",
+            affected: "3.1.4",
+            fixed: "3.2.0",
+            cve: "CVE-2026-41001",
+        },
+    ),
+    (
+        Goal::Remediation,
+        Assessment {
+            grade_rank: 1,
+            cvss_v31: "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:L",
+            cwe: "CWE-345",
+            product: "VoltGuard BMS",
+            affected: "3.0.0",
+            fixed: "3.2.0",
+            cve: "",
+        },
+    ),
+    (
+        Goal::Triage,
+        Assessment {
+            grade_rank: 1,
+            cvss_v31: "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:H",
+            cwe: "CWE-306",
+            product: "SunBridge Hybrid Inverter",
+            affected: "V1.12.0",
+            fixed: "V1.13.5",
+            cve: "",
+        },
+    ),
+    (
+        Goal::Acknowledged,
+        Assessment {
+            grade_rank: 2,
+            cvss_v31: "CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            cwe: "CWE-1191",
+            product: "TrailCell Portable Power Station",
+            affected: "fw 4.2",
+            fixed: "fw 4.3",
+            cve: "",
+        },
+    ),
+    (
+        Goal::Disclosed,
+        Assessment {
+            grade_rank: 0,
+            cvss_v31: "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            cwe: "CWE-798",
+            product: "SunBridge Hybrid Inverter",
+            affected: "V1.12.0",
+            fixed: "V1.13.5",
+            cve: "CVE-2026-41002",
+        },
+    ),
+    (
+        Goal::PostRelease,
+        Assessment {
+            grade_rank: 1,
+            cvss_v31: "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N",
+            cwe: "CWE-22",
+            product: "Fleet Cloud App",
+            affected: "5.9.0",
+            fixed: "6.0.1",
+            cve: "CVE-2026-41003",
+        },
+    ),
+    (
+        Goal::Release,
+        Assessment {
+            grade_rank: 1,
+            cvss_v31: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H",
+            cwe: "CWE-494",
+            product: "VoltGuard BMS",
+            affected: "3.1.4",
+            fixed: "3.2.0",
+            cve: "",
+        },
+    ),
+    (
+        Goal::Confirmed,
+        Assessment {
+            grade_rank: 2,
+            cvss_v31: "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N",
+            cwe: "CWE-862",
+            product: "Fleet Cloud App",
+            affected: "6.0.1",
+            fixed: "6.0.2",
+            cve: "",
+        },
+    ),
+    (
+        Goal::Received,
+        Assessment {
+            grade_rank: 2,
+            cvss_v31: "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N",
+            cwe: "CWE-532",
+            product: "TrailCell Portable Power Station",
+            affected: "fw 4.1",
+            fixed: "fw 4.2",
+            cve: "",
+        },
+    ),
+];

@@ -8,6 +8,7 @@ pub mod advisories;
 pub mod cases;
 pub mod dashboard;
 pub mod demo;
+mod demo_cases;
 pub mod disclosure;
 pub mod intake;
 pub mod mail;

@@ -262,7 +262,7 @@ pub async fn build(
         Reference {
             url: format!("{public}/advisories/{}", doc.id),
             summary: "Advisory page".into(),
-            category: "self".into(),
+            category: "external".into(),
         },
     ];
     Ok(doc)

@@ -1,0 +1,79 @@
+//! `serve --demo`: a living organisation — a case in every phase, published advisories with
+//! CVE ids and a notice — built through the same use cases staff call.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail loudly by design
+
+mod common;
+
+use common::TestApp;
+use psirt_domain::report::Role;
+
+#[tokio::test]
+async fn the_demo_shows_every_phase_and_published_documents() {
+    let t = TestApp::spawn().await;
+    assert!(psirt::app::demo::load(&t.app).await.unwrap());
+    assert!(
+        !psirt::app::demo::load(&t.app).await.unwrap(),
+        "loading twice changes nothing"
+    );
+    let admin = t.staff("admin@example.com", Role::Admin).await;
+    for phase in [
+        "received",
+        "acknowledged",
+        "triage",
+        "confirmed",
+        "remediation",
+        "release",
+        "disclosed",
+        "post_release",
+        "closed",
+    ] {
+        let (_, list) = t
+            .get_json(&format!("/api/v1/cases?phase={phase}"), &admin)
+            .await;
+        assert!(
+            list["total"].as_i64().unwrap() >= 1,
+            "no demo case in {phase}"
+        );
+    }
+    let index = t
+        .http
+        .get(t.url("/.well-known/csaf/white/index.txt"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        index.lines().count(),
+        4,
+        "three advisories and a notice: {index}"
+    );
+    assert!(index.contains("psirt-sn-2026-0001.json"));
+    // Every published CSAF document goes to the independent validators of .ci/validate-exports.
+    let exports = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/exports/published-csaf");
+    std::fs::create_dir_all(&exports).unwrap();
+    for path in index.lines() {
+        let body = t
+            .http
+            .get(t.url(&format!("/.well-known/csaf/white/{path}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let name = path.rsplit('/').next().unwrap();
+        std::fs::write(exports.join(format!("demo-{name}")), body).unwrap();
+    }
+    for cve in ["CVE-2026-41001", "CVE-2026-41002", "CVE-2026-41003"] {
+        let (_, advisories) = t.get_json("/api/v1/advisories", &admin).await;
+        assert!(advisories.to_string().contains(cve), "{cve}");
+    }
+}
