@@ -11,7 +11,7 @@
 mod common;
 
 use common::{TestApp, report};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use psirt_domain::report::Role;
 use serde_json::{Value, json};
 
