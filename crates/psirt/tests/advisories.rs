@@ -32,21 +32,6 @@ async fn call(
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn case_action(t: &TestApp, token: &str, reference: &str, action: &str) {
-    let (_, case) = t
-        .get_json(&format!("/api/v1/cases/{reference}"), token)
-        .await;
-    let (s, b) = call(
-        t,
-        token,
-        reqwest::Method::POST,
-        &format!("/api/v1/cases/{reference}/actions/{action}"),
-        json!({"version": case["version"]}),
-    )
-    .await;
-    assert_eq!(s, 200, "{action}: {b}");
-}
-
 #[tokio::test]
 async fn an_advisory_goes_from_draft_to_published() {
     let t = TestApp::spawn_with(|c| {
