@@ -113,13 +113,24 @@ pub(super) fn parse_body<const N: usize>(
 }
 
 /// Slots of a [`Lookup`] (a power of two; at most 140 components per version, so the table
-/// stays under a third full and probes are short).
-const SLOTS: usize = 512;
+/// stays under a seventh full and probes are short).
+const SLOTS: usize = 1024;
+
+/// Tables with at most this many components get a collision-free multiplier (searched at
+/// compile time); larger ones (v4.0) keep the first candidate and probe.
+const PERFECT_MAX: usize = 100;
+
+/// Multipliers tried per table before settling for probing.
+const PERFECT_TRIES: u32 = 5000;
 
 /// Every valid `METRIC:VALUE` component of a version (all are at most 8 bytes) as a
 /// little-endian word, in an open-addressing hash table built at compile time: the fast path
-/// recognises a component with one load, one multiplication and (nearly always) one compare.
+/// recognises a component with one load, one multiplication and one compare (for v2.0 and
+/// v3.x the multiplier is chosen so that no two components share a slot: no probing).
 pub(super) struct Lookup {
+    multiplier: u64,
+    /// The mandatory metrics are the first `mandatory` ones (checked when the table is built).
+    mandatory: usize,
     slots: [Slot; SLOTS],
 }
 
@@ -135,12 +146,21 @@ struct Slot {
     value: u8,
 }
 
-/// Slot of a word: Fibonacci hashing on the top 9 bits.
-const fn slot(word: u64) -> usize {
-    (word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 55) as usize
+/// Slot of a word: multiplicative hashing on the top 10 bits.
+const fn slot(word: u64, multiplier: u64) -> usize {
+    (word.wrapping_mul(multiplier) >> 54) as usize
 }
 
-/// `KEY:VALUE` as a little-endian word and its length (0 if over 8 bytes).
+/// The next candidate multiplier (SplitMix64 step), always odd.
+const fn next_multiplier(m: u64) -> u64 {
+    let mut z = m.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) | 1
+}
+
+/// `KEY:VALUE` as a little-endian word shifted left so that its last byte is the top byte
+/// (as the fast path reads a component), and its length (0 if over 8 bytes).
 const fn component_word(key: &[u8], value: &[u8]) -> (u64, u8) {
     let len = key.len() + 1 + value.len();
     if len > 8 {
@@ -157,7 +177,28 @@ const fn component_word(key: &[u8], value: &[u8]) -> (u64, u8) {
         }
         parts = more;
     }
-    (word, len as u8)
+    (word << (64 - 8 * len), len as u8)
+}
+
+/// Whether `multiplier` maps every component of `defs` to a distinct slot.
+#[allow(clippy::indexing_slicing)] // compile-time only: a bad index fails the build
+const fn collision_free<const N: usize>(defs: &[MetricDef; N], multiplier: u64) -> bool {
+    let mut used = [0_u64; SLOTS / 64];
+    let mut m = 0;
+    while m < N {
+        let mut v = 0;
+        while v < defs[m].values.len() {
+            let (word, _) = component_word(defs[m].key.as_bytes(), defs[m].values[v].as_bytes());
+            let s = slot(word, multiplier);
+            if used[s / 64] >> (s % 64) & 1 == 1 {
+                return false;
+            }
+            used[s / 64] |= 1 << (s % 64);
+            v += 1;
+        }
+        m += 1;
+    }
+    true
 }
 
 impl Lookup {
@@ -165,6 +206,27 @@ impl Lookup {
     /// build, not a parse).
     #[allow(clippy::indexing_slicing)] // compile-time only: a bad index fails the build
     pub(super) const fn new<const N: usize>(defs: &[MetricDef; N]) -> Lookup {
+        let mut components = 0;
+        let mut mandatory = 0;
+        let mut m = 0;
+        while m < N {
+            components += defs[m].values.len();
+            if defs[m].mandatory {
+                assert!(mandatory == m, "mandatory metrics must come first");
+                mandatory += 1;
+            }
+            m += 1;
+        }
+        let first = 0x9E37_79B9_7F4A_7C15;
+        let mut multiplier = first;
+        if components <= PERFECT_MAX {
+            let mut tries = 0;
+            while !collision_free(defs, multiplier) {
+                tries += 1;
+                assert!(tries < PERFECT_TRIES, "no collision-free multiplier found");
+                multiplier = next_multiplier(multiplier);
+            }
+        }
         let empty = Slot {
             word: 0,
             len: 0,
@@ -172,6 +234,8 @@ impl Lookup {
             value: 0,
         };
         let mut table = Lookup {
+            multiplier,
+            mandatory,
             slots: [empty; SLOTS],
         };
         let mut m = 0;
@@ -181,7 +245,7 @@ impl Lookup {
                 let (word, len) =
                     component_word(defs[m].key.as_bytes(), defs[m].values[v].as_bytes());
                 assert!(len > 0, "CVSS component longer than 8 bytes");
-                let mut s = slot(word);
+                let mut s = slot(word, multiplier);
                 while table.slots[s].len != 0 {
                     s = (s + 1) % SLOTS;
                 }
@@ -199,15 +263,16 @@ impl Lookup {
     }
 
     /// (metric index, value index + 1) of a component word of `len` bytes.
+    #[inline]
     fn find(&self, word: u64, len: u8) -> Option<(usize, u8)> {
-        let mut s = slot(word);
+        let mut s = slot(word, self.multiplier);
         loop {
             let entry = self.slots.get(s)?;
-            if entry.len == 0 {
-                return None;
-            }
             if entry.len == len && entry.word == word {
                 return Some((usize::from(entry.metric), entry.value));
+            }
+            if entry.len == 0 {
+                return None;
             }
             s = (s + 1) % SLOTS;
         }
@@ -258,52 +323,86 @@ fn load_at(body: &[u8], start: usize) -> u64 {
     load_word(body.get(start..).unwrap_or_default())
 }
 
+/// The high bits of `flags` (one per byte, as [`slash_flags`] sets them) as the low 8 bits
+/// of the result, byte `i` to bit `i` (a multiplication gathers them without carries).
+fn gather_flags(flags: u64) -> u64 {
+    ((flags >> 7) & 0x0101_0101_0101_0101).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// State of [`parse_ordered`]: the values so far and the first metric allowed next.
+struct Ordered<const N: usize> {
+    values: [u8; N],
+    next: usize,
+}
+
+impl<const N: usize> Ordered<N> {
+    /// One component: `body[start..end]`, 1 to 8 bytes, a known `METRIC:VALUE` of a metric
+    /// after the previous one. Inlined so that `next` and `seen` stay in registers.
+    #[inline(always)]
+    fn component(&mut self, body: &[u8], lookup: &Lookup, start: usize, end: usize) -> Option<()> {
+        let len = end.checked_sub(start).filter(|l| (1..=8).contains(l))?;
+        // The component's bytes at the top of the word, the bytes after it shifted out.
+        let word = load_at(body, start) << (64 - 8 * len);
+        let (metric, value) = lookup.find(word, u8::try_from(len).ok()?)?;
+        if metric < self.next {
+            return None;
+        }
+        *self.values.get_mut(metric)? = value;
+        self.next = metric + 1;
+        Some(())
+    }
+}
+
 /// The fast path for the usual vector: every component valid, metrics in specification
 /// order without repeats, mandatory ones present. `None` sends the input to the general
 /// parser, which also names what is wrong.
 fn parse_ordered<const N: usize>(
     body: &[u8],
-    defs: &[MetricDef; N],
+    _defs: &[MetricDef; N],
     lookup: &Lookup,
 ) -> Option<[u8; N]> {
-    let mut values = [0_u8; N];
-    let mut next = 0;
-    let mut start = 0;
-    // One component: `body[start..end]`, 1 to 8 bytes, a known `METRIC:VALUE` of a metric
-    // after the previous one.
-    let mut component = |start: usize, end: usize| -> Option<()> {
-        let len = end.checked_sub(start).filter(|l| (1..=8).contains(l))?;
-        let word = load_at(body, start);
-        let masked = if len == 8 {
-            word
-        } else {
-            word & ((1_u64 << (8 * len)) - 1)
-        };
-        let (metric, value) = lookup.find(masked, u8::try_from(len).ok()?)?;
-        if metric < next {
-            return None;
-        }
-        *values.get_mut(metric)? = value;
-        next = metric + 1;
-        Some(())
+    let mut state = Ordered {
+        values: [0_u8; N],
+        next: 0,
     };
-    // The slashes are found word by word at fixed offsets, so no load waits for the previous
-    // component's length (that chain was the fast path's bottleneck).
-    for (k, word) in words(body).enumerate() {
-        let mut flags = slash_flags(word);
-        while flags != 0 {
-            let end = 8 * k + (flags.trailing_zeros() / 8) as usize;
-            flags &= flags - 1;
-            component(start, end)?;
+    if body.len() < 128 {
+        // Every `/` as one bit of a 128-bit mask (built word by word at fixed offsets, no
+        // branch), plus a virtual one at the end: one loop iteration per component.
+        let mut halves = [0_u64; 2];
+        for (k, word) in words(body).enumerate() {
+            if let Some(half) = halves.get_mut(k / 8) {
+                *half |= gather_flags(slash_flags(word)) << (8 * (k % 8));
+            }
+        }
+        let [low, high] = halves;
+        let mut slashes = (u128::from(high) << 64 | u128::from(low)) | 1_u128 << body.len();
+        let mut start = 0;
+        while slashes != 0 {
+            let end = slashes.trailing_zeros() as usize;
+            slashes &= slashes - 1;
+            state.component(body, lookup, start, end)?;
             start = end + 1;
         }
+    } else {
+        // Long bodies (v4.0 with every metric): the slashes are found word by word at fixed
+        // offsets, so no load waits for the previous component's length.
+        let mut start = 0;
+        for (k, word) in words(body).enumerate() {
+            let mut flags = slash_flags(word);
+            while flags != 0 {
+                let end = 8 * k + (flags.trailing_zeros() / 8) as usize;
+                flags &= flags - 1;
+                state.component(body, lookup, start, end)?;
+                start = end + 1;
+            }
+        }
+        state.component(body, lookup, start, body.len())?;
     }
-    component(start, body.len())?;
-    let complete = defs
-        .iter()
-        .zip(values.iter())
-        .all(|(d, v)| !d.mandatory || *v != 0);
-    complete.then_some(values)
+    let complete = state
+        .values
+        .get(..lookup.mandatory)
+        .is_some_and(|mandatory| mandatory.iter().all(|v| *v != 0));
+    complete.then_some(state.values)
 }
 
 /// The canonical vector: `prefix` (may be empty for v2.0), then the present metrics in
@@ -372,6 +471,17 @@ mod tests {
                 .collect();
             let expected: Vec<usize> = (0..len).filter(|i| body[*i] == b'/').collect();
             assert_eq!(found, expected, "len {len}");
+            let gathered: Vec<usize> = words(&body)
+                .enumerate()
+                .flat_map(|(k, w)| {
+                    let bits = gather_flags(slash_flags(w));
+                    assert!(bits < 256);
+                    (0..8)
+                        .filter(move |i| bits >> i & 1 == 1)
+                        .map(move |i| 8 * k + i)
+                })
+                .collect();
+            assert_eq!(gathered, expected, "len {len}");
         }
     }
 

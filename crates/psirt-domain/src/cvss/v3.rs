@@ -71,8 +71,6 @@ pub(super) struct V3 {
 
 /// Weights of one vector, base and modified (effective) ones, as integers.
 struct Weights {
-    /// Packed effective MC/MI/MA and CR/IR/AR indices for [`ENV_IMPACT`].
-    m_cia: usize,
     av: i64,
     ac: i64,
     pr: i64,
@@ -126,15 +124,7 @@ impl V3 {
         let changed = s == 2;
         let m_changed = eff(ms, s) == 2;
         let pr_table = |changed: bool| if changed { &PR_CHANGED } else { &PR_UNCHANGED };
-        let index = |v: u8| usize::from(v.saturating_sub(1));
-        let req = |v: u8| match v {
-            2 => 0,
-            4 => 2,
-            _ => 1,
-        };
-        let pair = |m: u8, base: u8, r: u8| index(eff(m, base)) * 3 + req(r);
         Weights {
-            m_cia: pair(mc, c, cr) * 81 + pair(mi, i, ir) * 9 + pair(ma, a, ar),
             av: w(&AV, av),
             ac: w(&AC, ac),
             pr: w(pr_table(changed), pr),
@@ -236,8 +226,8 @@ impl V3 {
     }
 
     /// Round up of `tenths × E × RL × RC`: an integer at 10^7, below 10^9, so `i64` suffices.
-    fn roundup_erlrc(&self, w: &Weights, tenths: i64) -> i64 {
-        let x = tenths * w.e * w.rl * w.rc;
+    fn roundup_erlrc(&self, erlrc: i64, tenths: i64) -> i64 {
+        let x = tenths * erlrc;
         if self.minor == 0 {
             x.div_euclid(1_000_000) + i64::from(x.rem_euclid(1_000_000) != 0)
         } else {
@@ -249,13 +239,15 @@ impl V3 {
     /// (base, temporal, environmental) in tenths; temporal and environmental only when the
     /// vector defines them. One pass over the weights for all three.
     pub fn scores(&self) -> (i64, Option<i64>, Option<i64>) {
-        let w = self.weights();
+        let [.., e, rl, rc, _, _, _, _, _, _, _, _, _, _, _] = self.values;
+        // Only the weights the scores use: the base score comes from a table.
+        let erlrc = w(&E, e) * w(&RL, rl) * w(&RC, rc);
         let base = self.base();
-        let temporal = self.has_temporal().then(|| self.roundup_erlrc(&w, base));
+        let temporal = self.has_temporal().then(|| self.roundup_erlrc(erlrc, base));
         (
             base,
             temporal,
-            self.has_environmental().then(|| self.environmental(&w)),
+            self.has_environmental().then(|| self.environmental(erlrc)),
         )
     }
 
@@ -286,21 +278,64 @@ impl V3 {
         }
     }
 
-    fn environmental(&self, w: &Weights) -> i64 {
-        let variant = match (w.m_changed, self.minor) {
+    fn environmental(&self, erlrc: i64) -> i64 {
+        let [
+            av,
+            ac,
+            pr,
+            ui,
+            s,
+            c,
+            i,
+            a,
+            _,
+            _,
+            _,
+            cr,
+            ir,
+            ar,
+            mav,
+            mac,
+            mpr,
+            mui,
+            ms,
+            mc,
+            mi,
+            ma,
+        ] = self.values;
+        let m_changed = eff(ms, s) == 2;
+        let index = |v: u8| usize::from(v.saturating_sub(1));
+        let req = |v: u8| match v {
+            2 => 0,
+            4 => 2,
+            _ => 1,
+        };
+        let pair = |m: u8, base: u8, r: u8| index(eff(m, base)) * 3 + req(r);
+        let m_cia = pair(mc, c, cr) * 81 + pair(mi, i, ir) * 9 + pair(ma, a, ar);
+        let variant = match (m_changed, self.minor) {
             (false, _) => 0,
             (true, 0) => 1,
             (true, _) => 2,
         };
         let impact = ENV_IMPACT
             .get(variant)
-            .and_then(|row| row.get(w.m_cia))
+            .and_then(|row| row.get(m_cia))
             .copied();
         match impact {
             Some(impact) if impact.0 > 0 => {
-                let exploitability = exploitability(w.mav, w.mac, w.mpr, w.mui);
-                let modified = self.roundup_sum(impact, exploitability, w.m_changed);
-                self.roundup_erlrc(w, modified)
+                let pr_table = if m_changed {
+                    &PR_CHANGED
+                } else {
+                    &PR_UNCHANGED
+                };
+                let exploitability = exploitability(
+                    w(&AV, eff(mav, av)),
+                    w(&AC, eff(mac, ac)),
+                    w(pr_table, eff(mpr, pr)),
+                    w(&UI, eff(mui, ui)),
+                );
+                let modified = self.roundup_sum(impact, exploitability, m_changed);
+                self.roundup_erlrc(erlrc, modified)
             }
             _ => 0,
         }
