@@ -4,7 +4,7 @@ use psirt_domain::report::{Channel, ReportForm};
 use serde::Serialize;
 
 use super::{App, AppError, cases, hash_secret, new_secret};
-use crate::storage::{PendingAttachment, PendingReport, catalog};
+use crate::storage::{PendingAttachment, PendingReport};
 
 /// What the reporter is told once the report is safely stored.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -31,10 +31,6 @@ pub async fn submit(
     payload_sha256: String,
 ) -> Result<Receipt, AppError> {
     let report = form.parse(channel)?;
-    let product_id = match &report.product {
-        Some(name) => catalog::product_id_by_name(&app.db, name).await?,
-        None => None,
-    };
     let token = new_secret("");
     let received_at = app.clock.now();
     let (state, next_due_at) = cases::initial_deadlines(app, received_at);
@@ -45,7 +41,6 @@ pub async fn submit(
             received_at,
             tracking_token_hash: hash_secret(&token),
             payload_sha256,
-            product_id,
             attachments,
             policy_id: app.policy.id.clone(),
             deadline_state: state.to_owned(),

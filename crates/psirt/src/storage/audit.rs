@@ -101,6 +101,67 @@ pub async fn append(
     Ok(())
 }
 
+/// Appends `events` in order in the caller's transaction with a constant number of statements:
+/// the head is advanced once, the hashes are chained here exactly as [`append`] chains them,
+/// the events are written with multi-row INSERTs and the head's hash is written once.
+pub async fn append_many(
+    tx: &mut Transaction<'_, Any>,
+    events: &[(Timestamp, NewEvent<'_>)],
+) -> Result<(), StorageError> {
+    let Ok(count) = i64::try_from(events.len()) else {
+        return Err(StorageError::Corrupt("too many audit events".into()));
+    };
+    if count == 0 {
+        return Ok(());
+    }
+    let row = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(count)
+        .fetch_one(&mut **tx)
+        .await?;
+    let last: i64 = row.try_get(0)?;
+    let mut prev: String = row.try_get(1)?;
+    let mut chained = Vec::with_capacity(events.len());
+    for (seq, (at, event)) in (last - count + 1..).zip(events) {
+        let at = rows::micros(*at);
+        let detail = event.detail.to_string();
+        let hash = event_hash(
+            &prev,
+            seq,
+            at,
+            event.actor,
+            event.action,
+            event.case_id,
+            &detail,
+        );
+        let prev_hash = std::mem::replace(&mut prev, hash.clone());
+        chained.push((seq, at, event, detail, prev_hash, hash));
+    }
+    super::batch::insert_rows(
+        tx,
+        "INSERT INTO audit_events (seq, at, actor, action, case_id, detail, prev_hash, hash) VALUES ",
+        "($1, $2, $3, $4, $5, $6, $7, $8)",
+        8,
+        "",
+        &chained,
+        |q, (seq, at, event, detail, prev_hash, hash)| {
+            q.bind(*seq)
+                .bind(*at)
+                .bind(event.actor)
+                .bind(event.action)
+                .bind(event.case_id)
+                .bind(detail.as_str())
+                .bind(prev_hash.as_str())
+                .bind(hash.as_str())
+        },
+    )
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(prev)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Appends one event in its own transaction (for reads, which change nothing else).
 pub async fn record(db: &Db, at: Timestamp, event: NewEvent<'_>) -> Result<(), StorageError> {
     let mut tx = db.pool().begin().await?;

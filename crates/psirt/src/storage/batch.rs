@@ -29,7 +29,6 @@ pub struct PendingReport {
     pub received_at: Timestamp,
     pub tracking_token_hash: String,
     pub payload_sha256: String,
-    pub product_id: Option<String>,
     pub attachments: Vec<PendingAttachment>,
     /// The policy the case this report opens runs under.
     pub policy_id: String,
@@ -103,24 +102,64 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
     }
 }
 
+/// Writes a batch in one transaction with a few multi-row statements per table, not several
+/// statements per report: each statement is a round trip to the database.
 async fn write_batch(
     db: &Db,
     reports: &[&PendingReport],
 ) -> Result<Vec<StoredReceipt>, StorageError> {
     let mut tx = db.pool().begin().await?;
-    let mut receipts = Vec::with_capacity(reports.len());
     let numbers = mint_numbers(&mut tx, reports).await?;
-    for (report, reference) in reports.iter().zip(numbers) {
-        let id = new_id();
-        insert_report(&mut tx, &id, reference, report).await?;
-        receipts.push(StoredReceipt {
-            id,
+    let rows: Vec<Row<'_>> = reports
+        .iter()
+        .zip(numbers)
+        .map(|(p, reference)| Row {
+            id: new_id(),
             reference,
-            received_at: report.received_at,
-        });
-    }
+            text: reference.to_string(),
+            received: rows::micros(p.received_at),
+            p,
+        })
+        .collect();
+    // Reports first (with no case yet), then their cases, then the link: each foreign key
+    // between `reports` and `cases` points at a row already written when its statement ends.
+    insert_reports(&mut tx, &rows).await?;
+    insert_attachments(&mut tx, &rows).await?;
+    open_cases(&mut tx, &rows).await?;
+    let events: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            let detail = serde_json::json!({"reference": r.text, "channel": r.p.report.channel.as_str(), "payload_sha256": r.p.payload_sha256});
+            let event = super::audit::NewEvent {
+                actor: "reporter",
+                action: "report.received",
+                case_id: Some(r.id.as_str()),
+                detail,
+            };
+            (r.p.received_at, event)
+        })
+        .collect();
+    super::audit::append_many(&mut tx, &events).await?;
+    drop(events);
     tx.commit().await?;
-    Ok(receipts)
+    Ok(rows
+        .into_iter()
+        .map(|row| StoredReceipt {
+            id: row.id,
+            reference: row.reference,
+            received_at: row.p.received_at,
+        })
+        .collect())
+}
+
+/// One report of a batch with what the writer derived for it.
+struct Row<'a> {
+    id: String,
+    reference: Reference,
+    /// `reference` formatted, e.g. `PSIRT-2026-0001`.
+    text: String,
+    received: i64,
+    p: &'a PendingReport,
 }
 
 /// Reserves one number per report, per year, in the batch's transaction.
@@ -165,90 +204,201 @@ fn year_of(t: Timestamp) -> i16 {
     t.to_zoned(jiff::tz::TimeZone::UTC).year()
 }
 
-async fn insert_report(
+async fn insert_reports(
     tx: &mut Transaction<'_, Any>,
-    id: &str,
-    reference: Reference,
-    p: &PendingReport,
+    rows: &[Row<'_>],
 ) -> Result<(), StorageError> {
-    let r = &p.report;
-    let received = rows::micros(p.received_at);
-    sqlx::query(
+    // The catalog id is looked up by the statement itself (`$14` is the product's name).
+    insert_rows(
+        tx,
         "INSERT INTO reports (id, reference, ref_year, ref_number, channel, received_at, tracking_token_hash,
             payload_sha256, status, anonymous, reporter_name, reporter_organization, reporter_job_title,
             reporter_email, product, product_id, model, version, title, description, technical_details,
-            reproduction_steps, disclosure_plans)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20, $21, $22)",
+            reproduction_steps, disclosure_plans) VALUES ",
+        "($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $10, $11, $12, $13, $14,
+            (SELECT id FROM products WHERE name = $14), $15, $16, $17, $18, $19, $20, $21)",
+        21,
+        "",
+        rows,
+        |q, row| {
+            let (p, r) = (row.p, &row.p.report);
+            q.bind(row.id.as_str())
+                .bind(row.text.as_str())
+                .bind(i64::from(row.reference.year()))
+                .bind(i64::from(row.reference.number()))
+                .bind(r.channel.as_str())
+                .bind(row.received)
+                .bind(p.tracking_token_hash.as_str())
+                .bind(p.payload_sha256.as_str())
+                .bind(rows::flag(r.anonymous))
+                .bind(r.reporter.name.as_deref())
+                .bind(r.reporter.organization.as_deref())
+                .bind(r.reporter.job_title.as_deref())
+                .bind(r.reporter.email.as_ref().map(|e| e.as_str()))
+                .bind(r.product.as_deref())
+                .bind(r.model.as_deref())
+                .bind(r.version.as_deref())
+                .bind(r.title.as_str())
+                .bind(r.description.as_str())
+                .bind(r.technical_details.as_deref())
+                .bind(r.reproduction_steps.as_deref())
+                .bind(r.disclosure_plans.as_deref())
+        },
     )
-    .bind(id)
-    .bind(reference.to_string())
-    .bind(i64::from(reference.year()))
-    .bind(i64::from(reference.number()))
-    .bind(r.channel.as_str())
-    .bind(received)
-    .bind(&p.tracking_token_hash)
-    .bind(&p.payload_sha256)
-    .bind(rows::flag(r.anonymous))
-    .bind(r.reporter.name.as_deref())
-    .bind(r.reporter.organization.as_deref())
-    .bind(r.reporter.job_title.as_deref())
-    .bind(r.reporter.email.as_ref().map(|e| e.as_str()))
-    .bind(r.product.as_deref())
-    .bind(p.product_id.as_deref())
-    .bind(r.model.as_deref())
-    .bind(r.version.as_deref())
-    .bind(r.title.as_str())
-    .bind(r.description.as_str())
-    .bind(r.technical_details.as_deref())
-    .bind(r.reproduction_steps.as_deref())
-    .bind(r.disclosure_plans.as_deref())
-    .execute(&mut **tx)
-    .await?;
-    super::reports::insert_attachments(tx, id, None, &p.attachments, received).await?;
-    open_case(tx, id, reference, p).await
+    .await
 }
 
-/// Every report opens a case under its own reference (staff may later merge it as a duplicate).
-async fn open_case(
+async fn insert_attachments(
     tx: &mut Transaction<'_, Any>,
-    id: &str,
-    reference: Reference,
-    p: &PendingReport,
+    rows: &[Row<'_>],
 ) -> Result<(), StorageError> {
-    let r = &p.report;
-    let received = rows::micros(p.received_at);
-    let search_text = search_text(r);
-    sqlx::query(
-        "INSERT INTO cases (id, reference, version, phase, policy_id, title, product_id, product, waiting_for_reporter,
-            third_party, market_eu, market_cn, search_text, deadline_state, next_due_at, opened_at, updated_at)
-         VALUES ($1, $2, 1, 'received', $3, $4, $5, $6, 0, 0, 0, 0, $7, $8, $9, $10, $10)",
+    let mut files = Vec::new();
+    for row in rows {
+        for file in &row.p.attachments {
+            let size = i64::try_from(file.size)
+                .map_err(|_| StorageError::Corrupt("attachment size".into()))?;
+            files.push((new_id(), row, file, size));
+        }
+    }
+    insert_rows(
+        tx,
+        "INSERT INTO report_attachments (id, report_id, message_id, sha256, size_bytes, file_name,
+            content_type, created_at) VALUES ",
+        "($1, $2, NULL, $3, $4, $5, $6, $7)",
+        7,
+        "",
+        &files,
+        |q, (id, row, file, size)| {
+            q.bind(id.as_str())
+                .bind(row.id.as_str())
+                .bind(file.sha256.as_str())
+                .bind(*size)
+                .bind(file.file_name.as_str())
+                .bind(file.content_type.as_str())
+                .bind(row.received)
+        },
     )
-    .bind(id)
-    .bind(reference.to_string())
-    .bind(&p.policy_id)
-    .bind(r.title.as_str())
-    .bind(p.product_id.as_deref())
-    .bind(r.product.as_deref())
-    .bind(search_text)
-    .bind(&p.deadline_state)
-    .bind(p.next_due_at.map(rows::micros))
-    .bind(received)
-    .execute(&mut **tx)
+    .await
+}
+
+/// Every report opens a case under its own reference (staff may later merge it as a duplicate),
+/// with its clock anchored at receipt.
+async fn open_cases(tx: &mut Transaction<'_, Any>, rows: &[Row<'_>]) -> Result<(), StorageError> {
+    insert_rows(
+        tx,
+        "INSERT INTO cases (id, reference, version, phase, policy_id, title, product_id, product,
+            waiting_for_reporter, third_party, market_eu, market_cn, search_text, deadline_state,
+            next_due_at, opened_at, updated_at) VALUES ",
+        "($1, $2, 1, 'received', $3, $4, (SELECT id FROM products WHERE name = $5), $5, 0, 0, 0, 0,
+            $6, $7, $8, $9, $9)",
+        9,
+        "",
+        rows,
+        |q, row| {
+            let (p, r) = (row.p, &row.p.report);
+            q.bind(row.id.as_str())
+                .bind(row.text.as_str())
+                .bind(p.policy_id.as_str())
+                .bind(r.title.as_str())
+                .bind(r.product.as_deref())
+                .bind(search_text(r))
+                .bind(p.deadline_state.as_str())
+                .bind(p.next_due_at.map(rows::micros))
+                .bind(row.received)
+        },
+    )
     .await?;
-    sqlx::query("UPDATE reports SET case_id = $1 WHERE id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    super::case_write::anchor(tx, id, "received", p.received_at).await?;
-    let detail = serde_json::json!({"reference": reference.to_string(), "channel": r.channel.as_str(), "payload_sha256": p.payload_sha256});
-    let event = super::audit::NewEvent {
-        actor: "reporter",
-        action: "report.received",
-        case_id: Some(id),
-        detail,
-    };
-    super::audit::append(tx, p.received_at, event).await
+    insert_rows(
+        tx,
+        "UPDATE reports SET case_id = id WHERE id IN (",
+        "$1",
+        1,
+        ")",
+        rows,
+        |q, row| q.bind(row.id.as_str()),
+    )
+    .await?;
+    insert_rows(
+        tx,
+        "INSERT INTO case_anchors (case_id, event, at) VALUES ",
+        "($1, 'received', $2)",
+        2,
+        "",
+        rows,
+        |q, row| q.bind(row.id.as_str()).bind(row.received),
+    )
+    .await
+}
+
+/// A query of the `Any` driver, as [`insert_rows`] hands it to a row's binder.
+pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>;
+
+/// Bind parameters per statement: far below SQLite's limit (32,766) and PostgreSQL's (65,535),
+/// because SQLite finds each `$n` by a linear search, so binding costs grow with its square.
+const MAX_BINDS: usize = 256;
+/// At most this many rows per statement.
+const MAX_ROWS: usize = 256;
+
+/// Writes `items` with as few statements as possible: `head`, then `row` once per item with its
+/// placeholders `$1…$binds` renumbered, then `tail`. Chunks have power-of-two sizes, so a
+/// connection's prepared-statement cache holds a handful of shapes per table, not one per batch
+/// size, and no statement exceeds either database's bind-parameter limit.
+pub(super) async fn insert_rows<T>(
+    tx: &mut Transaction<'_, Any>,
+    head: &str,
+    row: &str,
+    binds: usize,
+    tail: &str,
+    items: &[T],
+    bind: impl for<'q> Fn(AnyQuery<'q>, &T) -> AnyQuery<'q>,
+) -> Result<(), StorageError> {
+    let mut rest = items;
+    while !rest.is_empty() {
+        let size = chunk_size(rest.len(), binds);
+        let (chunk, after) = rest.split_at_checked(size).unwrap_or((rest, &[]));
+        let sql = repeat_row(head, row, binds, chunk.len(), tail);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for item in chunk {
+            query = bind(query, item);
+        }
+        query.execute(&mut **tx).await?;
+        rest = after;
+    }
+    Ok(())
+}
+
+/// The largest power of two that fits `remaining` rows and the limits.
+fn chunk_size(remaining: usize, binds: usize) -> usize {
+    let cap = remaining.min(MAX_ROWS).min(MAX_BINDS / binds.max(1)).max(1);
+    1 << cap.ilog2()
+}
+
+/// `head`, `rows` comma-separated copies of `row` (copy `i` has its `$n` shifted by
+/// `i * binds`), `tail`.
+fn repeat_row(head: &str, row: &str, binds: usize, rows: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(head.len() + (row.len() + 16) * rows + tail.len());
+    sql.push_str(head);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let mut parts = row.split('$');
+        sql.push_str(parts.next().unwrap_or_default());
+        for part in parts {
+            let digits = part
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(part.len());
+            let (number, after) = part.split_at_checked(digits).unwrap_or(("", part));
+            sql.push('$');
+            match number.parse::<usize>() {
+                Ok(n) => sql.push_str(&(n + i * binds).to_string()),
+                Err(_) => sql.push_str(number),
+            }
+            sql.push_str(after);
+        }
+    }
+    sql.push_str(tail);
+    sql
 }
 
 /// The text full-text search looks at.
@@ -266,4 +416,34 @@ pub fn search_text(r: &NewReport) -> String {
     .flatten()
     .collect::<Vec<_>>()
     .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_BINDS, chunk_size, repeat_row};
+
+    #[test]
+    fn rows_are_renumbered_per_copy() {
+        assert_eq!(
+            repeat_row(
+                "INSERT INTO t VALUES ",
+                "($1, 'x', $2, f($1))",
+                2,
+                3,
+                " ON CONFLICT"
+            ),
+            "INSERT INTO t VALUES ($1, 'x', $2, f($1)), ($3, 'x', $4, f($3)), ($5, 'x', $6, f($5)) ON CONFLICT"
+        );
+        assert_eq!(repeat_row("IN (", "$1", 1, 2, ")"), "IN ($1, $2)");
+    }
+
+    #[test]
+    fn chunks_are_powers_of_two_within_the_bind_limit() {
+        assert_eq!(chunk_size(1, 21), 1);
+        assert_eq!(chunk_size(33, 1), 32);
+        assert_eq!(chunk_size(33, 21), 8);
+        assert_eq!(chunk_size(10_000, 1), 256);
+        assert_eq!(chunk_size(5, 10_000), 1);
+        assert!(chunk_size(1_000, 21) * 21 <= MAX_BINDS);
+    }
 }
