@@ -107,7 +107,7 @@ impl V2 {
     /// when the vector defines them. One pass over the weights for all three.
     pub fn scores(&self) -> (i64, Option<i64>, Option<i64>) {
         let w = self.weights();
-        let base = base_equation(&w, impact(&w), 11);
+        let base = self.base();
         // The temporal score starts from the (non-negative) published base score.
         let temporal = self.has_temporal().then(|| times_erlrc(&w, base.max(0)));
         (
@@ -176,6 +176,38 @@ impl V2 {
     }
 }
 
+impl V2 {
+    /// The base score from [`BASE_SCORES`]; `base_equation` computes the same at run time.
+    fn base(&self) -> i64 {
+        let [av, ac, au, c, i, a, ..] = self.0.map(|v| usize::from(v.saturating_sub(1)));
+        let index = ((((av * 3 + ac) * 3 + au) * 3 + c) * 3 + i) * 3 + a;
+        BASE_SCORES.get(index).map_or(0, |b| i64::from(*b))
+    }
+}
+
+/// v2.0 base scores in tenths, indexed by the zero-based base value indices packed as
+/// `((((av*3+ac)*3+au)*3+c)*3+i)*3+a`. Computed at compile time with the exact decimal
+/// formula (the exact path of [`base_equation`]), so a base score is one load.
+#[allow(clippy::indexing_slicing)] // compile-time only: a bad index fails the build
+static BASE_SCORES: [i16; 729] = {
+    let mut table = [0_i16; 729];
+    let mut k = 0;
+    while k < 729 {
+        let (av, ac, au) = (AV[k / 243], AC[k / 81 % 3], AU[k / 27 % 3]);
+        let (c, i, a) = (CIA[k / 9 % 3], CIA[k / 3 % 3], CIA[k % 3]);
+        let rest = (1000 - c) * (1000 - i) * (1000 - a);
+        // Impact at 10^11, exploitability at 10^9, as in `impact` and `base_equation`.
+        let impact = 1041 * (pow10(9) - rest as i128);
+        if impact != 0 {
+            let exploitability = (20 * av * ac * au) as i128;
+            let inner = 6 * impact + 4 * exploitability * pow10(2) - 15 * pow10(11);
+            table[k] = div_round(inner * 1176, pow10(14)) as i16;
+        }
+        k += 1;
+    }
+    table
+};
+
 /// Environmental score in tenths. The adjusted temporal score is *not* clamped at zero
 /// before it enters the formula, as in the guide and the reference implementation.
 fn environmental(w: &Weights) -> i64 {
@@ -191,7 +223,8 @@ fn environmental(w: &Weights) -> i64 {
     }
 }
 
-/// 10.41 × (1 − (1−C)(1−I)(1−A)), at 10^11.
+/// 10.41 × (1 − (1−C)(1−I)(1−A)), at 10^11 (the base table is tested against it).
+#[cfg(test)]
 fn impact(w: &Weights) -> Impact {
     let rest = (1000 - w.c) * (1000 - w.i) * (1000 - w.a);
     Impact {
@@ -275,4 +308,25 @@ fn mkflt(x: f64) -> f64 {
 
 fn quick_round(x: f64) -> f64 {
     js_round(x * 10.0) / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table holds exactly what the run-time formula (f64 fast path + exact fallback)
+    /// computes, for every base vector.
+    #[test]
+    fn base_table_matches_the_formula() {
+        for k in 0..729_usize {
+            let mut values = [0_u8; 14];
+            let digits = [k / 243, k / 81 % 3, k / 27 % 3, k / 9 % 3, k / 3 % 3, k % 3];
+            for (v, d) in values.iter_mut().zip(digits) {
+                *v = d as u8 + 1;
+            }
+            let v = V2(values);
+            let w = v.weights();
+            assert_eq!(v.base(), base_equation(&w, impact(&w), 11), "{values:?}");
+        }
+    }
 }
