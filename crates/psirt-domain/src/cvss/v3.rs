@@ -7,6 +7,7 @@
 
 use super::decimal::{div_ceil, div_round, pow_fixed24, pow10, to_i64};
 use super::parse::{Lookup, MetricDef, def};
+use std::sync::OnceLock;
 
 /// v3.x metrics in specification order.
 pub(super) const METRICS: [MetricDef; 22] = [
@@ -312,6 +313,44 @@ impl V3 {
         };
         let pair = |m: u8, base: u8, r: u8| index(eff(m, base)) * 3 + req(r);
         let m_cia = pair(mc, c, cr) * 81 + pair(mi, i, ir) * 9 + pair(ma, a, ar);
+        let k = (((m_cia * 4 + index(eff(mav, av))) * 2 + index(eff(mac, ac))) * 3
+            + index(eff(mpr, pr)))
+            * 2
+            + index(eff(mui, ui));
+        let modified = self
+            .modified_bases()
+            .get(k * 2 + usize::from(m_changed))
+            .map_or(0, |m| i64::from(*m));
+        self.roundup_erlrc(erlrc, modified)
+    }
+
+    /// The environmental "modified base" score (before × E × RL × RC) in tenths of every
+    /// combination of effective MC/CR/MI/IR/MA/AR (packed as for [`ENV_IMPACT`]), MAV, MAC,
+    /// MPR, MUI and modified scope, indexed `((((m_cia*4+mav)*2+mac)*3+mpr)*2+mui)*2+ms`:
+    /// 69,984 entries per version, computed with [`Self::modified_base`] on first use.
+    fn modified_bases(&self) -> &'static [u8] {
+        static TABLES: [OnceLock<Vec<u8>>; 2] = [OnceLock::new(), OnceLock::new()];
+        let Some(table) = TABLES.get(usize::from(self.minor)) else {
+            return &[];
+        };
+        table.get_or_init(|| {
+            (0..729 * 4 * 2 * 3 * 2 * 2)
+                .map(|k: usize| {
+                    let (changed, rest) = (k % 2 == 1, k / 2);
+                    let (mui, rest) = (rest % 2, rest / 2);
+                    let (mpr, rest) = (rest % 3, rest / 3);
+                    let (mac, rest) = (rest % 2, rest / 2);
+                    let (mav, m_cia) = (rest % 4, rest / 4);
+                    let tenths = self.modified_base(m_cia, [mav, mac, mpr, mui], changed);
+                    u8::try_from(tenths).unwrap_or(0)
+                })
+                .collect()
+        })
+    }
+
+    /// The environmental modified base score in tenths, from the formula, for zero-based
+    /// effective MAV/MAC/MPR/MUI indices.
+    fn modified_base(&self, m_cia: usize, m: [usize; 4], m_changed: bool) -> i64 {
         let variant = match (m_changed, self.minor) {
             (false, _) => 0,
             (true, 0) => 1,
@@ -321,6 +360,7 @@ impl V3 {
             .get(variant)
             .and_then(|row| row.get(m_cia))
             .copied();
+        let weight = |table: &[i64], i: usize| table.get(i).copied().unwrap_or(0);
         match impact {
             Some(impact) if impact.0 > 0 => {
                 let pr_table = if m_changed {
@@ -328,14 +368,14 @@ impl V3 {
                 } else {
                     &PR_UNCHANGED
                 };
+                let [mav, mac, mpr, mui] = m;
                 let exploitability = exploitability(
-                    w(&AV, eff(mav, av)),
-                    w(&AC, eff(mac, ac)),
-                    w(pr_table, eff(mpr, pr)),
-                    w(&UI, eff(mui, ui)),
+                    weight(&AV, mav),
+                    weight(&AC, mac),
+                    weight(pr_table, mpr),
+                    weight(&UI, mui),
                 );
-                let modified = self.roundup_sum(impact, exploitability, m_changed);
-                self.roundup_erlrc(erlrc, modified)
+                self.roundup_sum(impact, exploitability, m_changed)
             }
             _ => 0,
         }
