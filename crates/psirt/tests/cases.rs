@@ -209,8 +209,47 @@ async fn full_lifecycle(policy: &str, grade: &str, checks: &[(&str, &str, &str)]
             )
             .await;
         assert_eq!(s, 403, "RD cannot verify: {b}");
-        let (s, b) = rd.send(reqwest::Method::PATCH, &path, json!({"version": v["version"], "state": "done", "evidence": "signed images, commit abc123"})).await;
-        assert_eq!(s, 200, "{b}");
+        // Evidence as multipart: the text and a test report file.
+        let form = reqwest::multipart::Form::new()
+            .text("version", v["version"].to_string())
+            .text("state", "done")
+            .text("evidence", "signed images, commit abc123")
+            .part(
+                "attachments",
+                reqwest::multipart::Part::bytes(b"all 212 tests passed".to_vec())
+                    .file_name("regression.log"),
+            );
+        let r = t
+            .http
+            .patch(t.url(&path))
+            .bearer_auth(&rd.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let b: Value = r.json().await.unwrap();
+        let done = b["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == task["id"])
+            .unwrap()
+            .clone();
+        assert_eq!(done["state"], "done", "{b}");
+        let file = &done["evidence_files"][0];
+        assert_eq!(file["file_name"], "regression.log");
+        let download = t
+            .http
+            .get(t.url(file["download"].as_str().unwrap()))
+            .bearer_auth(&qa.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            download.text().await.unwrap(),
+            "all 212 tests passed",
+            "QA reads the evidence"
+        );
         let v = qa.case(&reference).await;
         let (s, b) = qa
             .send(

@@ -144,7 +144,7 @@ pub async fn walk(
             state: "done".into(),
             evidence: Some(format!("Fixed in {}; regression suite green", a.fixed)),
         };
-        cases::update_task(app, &team.rd, reference, &task, done).await?;
+        cases::update_task(app, &team.rd, reference, &task, done, Vec::new()).await?;
         let version = cases::get(app, &team.qa, reference).await?.version;
         cases::update_task(
             app,
@@ -156,6 +156,7 @@ pub async fn walk(
                 state: "verified".into(),
                 evidence: None,
             },
+            Vec::new(),
         )
         .await?;
     }

@@ -59,6 +59,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_publication.sql"),
         postgres: include_str!("../../migrations/postgres/0006_publication.sql"),
     },
+    Migration {
+        version: 9,
+        name: "task_evidence",
+        sqlite: include_str!("../../migrations/sqlite/0009_task_evidence.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_task_evidence.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -53,6 +53,8 @@ pub struct StoredMessage {
 pub struct StoredAttachment {
     pub id: String,
     pub message_id: Option<String>,
+    /// The task whose evidence this file is, if any.
+    pub task_id: Option<String>,
     pub sha256: String,
     pub size: u64,
     pub file_name: String,
@@ -180,7 +182,7 @@ pub async fn messages(
 
 pub async fn attachments(db: &Db, report_id: &str) -> Result<Vec<StoredAttachment>, StorageError> {
     let rows = sqlx::query(
-        "SELECT id, message_id, sha256, size_bytes, file_name, content_type, created_at
+        "SELECT id, message_id, task_id, sha256, size_bytes, file_name, content_type, created_at
          FROM report_attachments WHERE report_id = $1 ORDER BY created_at, id",
     )
     .bind(report_id)
@@ -250,16 +252,39 @@ pub(super) async fn insert_attachments(
     files: &[PendingAttachment],
     at: i64,
 ) -> Result<(), StorageError> {
+    insert_owned(tx, report_id, message_id, None, files, at).await
+}
+
+/// Records files given as a task's evidence (they belong to the case's report).
+pub async fn insert_task_attachments(
+    tx: &mut Transaction<'_, Any>,
+    report_id: &str,
+    task_id: &str,
+    files: &[PendingAttachment],
+    at: Timestamp,
+) -> Result<(), StorageError> {
+    insert_owned(tx, report_id, None, Some(task_id), files, rows::micros(at)).await
+}
+
+async fn insert_owned(
+    tx: &mut Transaction<'_, Any>,
+    report_id: &str,
+    message_id: Option<&str>,
+    task_id: Option<&str>,
+    files: &[PendingAttachment],
+    at: i64,
+) -> Result<(), StorageError> {
     for file in files {
         let size = i64::try_from(file.size)
             .map_err(|_| StorageError::Corrupt("attachment size".into()))?;
         sqlx::query(
-            "INSERT INTO report_attachments (id, report_id, message_id, sha256, size_bytes, file_name, content_type, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO report_attachments (id, report_id, message_id, task_id, sha256, size_bytes, file_name, content_type, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(new_id())
         .bind(report_id)
         .bind(message_id)
+        .bind(task_id)
         .bind(&file.sha256)
         .bind(size)
         .bind(&file.file_name)
@@ -299,6 +324,7 @@ fn attachment_from_row(row: &AnyRow) -> Result<StoredAttachment, StorageError> {
     Ok(StoredAttachment {
         id: row.try_get("id")?,
         message_id: row.try_get("message_id")?,
+        task_id: row.try_get("task_id")?,
         sha256: row.try_get("sha256")?,
         size: u64::try_from(row.try_get::<i64, _>("size_bytes")?).unwrap_or(0),
         file_name: row.try_get("file_name")?,

@@ -109,10 +109,30 @@ pub async fn update_task(
     State(state): State<AppState>,
     StaffAuth(staff): StaffAuth,
     Path((reference, id)): Path<(String, String)>,
-    bytes: axum::body::Bytes,
+    request: axum::extract::Request,
 ) -> Result<Json<CaseView>, ApiError> {
+    // JSON, or multipart with the same fields plus `attachments` files as evidence.
+    let (payload, _) =
+        super::upload::read(&state, request, &["version", "state", "evidence"]).await?;
+    let (update, files) = match payload {
+        super::upload::Payload::Json(bytes) => (body::<TaskUpdate>(&bytes)?, Vec::new()),
+        super::upload::Payload::Multipart(mut s) => {
+            let version = s.take("version").and_then(|v| v.trim().parse::<i64>().ok());
+            let Some(version) = version else {
+                let mut e = psirt_domain::report::FieldErrors::default();
+                e.push("version", "required", "send the version you read");
+                return Err(crate::app::AppError::Invalid(e).into());
+            };
+            let update = TaskUpdate {
+                version,
+                state: s.take("state").unwrap_or_default(),
+                evidence: s.take("evidence"),
+            };
+            (update, std::mem::take(&mut s.files))
+        }
+    };
     Ok(Json(
-        cases::update_task(&state.app, &staff, &reference, &id, body(&bytes)?).await?,
+        cases::update_task(&state.app, &staff, &reference, &id, update, files).await?,
     ))
 }
 

@@ -108,6 +108,7 @@ pub async fn update_task(
     reference: &str,
     task_id: &str,
     req: TaskUpdate,
+    files: Vec<crate::storage::PendingAttachment>,
 ) -> Result<CaseView, AppError> {
     let case = load::visible(app, staff, reference).await?;
     let now = app.clock.now();
@@ -135,7 +136,21 @@ pub async fn update_task(
                 ));
             };
             case_write::complete_task(&mut tx, task_id, evidence, &staff.user_id, now).await?;
+            crate::storage::reports::insert_task_attachments(
+                &mut tx,
+                &case.row.id,
+                task_id,
+                &files,
+                now,
+            )
+            .await?;
             "case.task.done"
+        }
+        "verified" if !files.is_empty() => {
+            return Err(invalid(
+                "attachments",
+                "files are evidence of the work: attach them when marking the task done",
+            ));
         }
         "verified" => {
             if !staff.role.may(Permission::Verify) {

@@ -43,6 +43,16 @@ pub struct TaskView {
     pub evidence: Option<String>,
     pub done_at: Option<String>,
     pub verified_at: Option<String>,
+    /// Files given as evidence (downloads for staff who may see the case).
+    pub evidence_files: Vec<EvidenceFile>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EvidenceFile {
+    pub id: String,
+    pub file_name: String,
+    pub size: u64,
+    pub download: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -132,6 +142,7 @@ pub async fn case_view(
             None => Ok(None),
         }
     };
+    let files = crate::storage::reports::attachments(&app.db, &case.row.id).await?;
     let mut tasks = Vec::with_capacity(case.tasks.len());
     for t in &case.tasks {
         tasks.push(TaskView {
@@ -144,6 +155,19 @@ pub async fn case_view(
             evidence: t.evidence.clone(),
             done_at: t.done_at.map(|d| d.to_string()),
             verified_at: t.verified_at.map(|d| d.to_string()),
+            evidence_files: files
+                .iter()
+                .filter(|f| f.task_id.as_deref() == Some(t.id.as_str()))
+                .map(|f| EvidenceFile {
+                    id: f.id.clone(),
+                    file_name: f.file_name.clone(),
+                    size: f.size,
+                    download: format!(
+                        "/api/v1/reports/{}/attachments/{}",
+                        case.row.reference, f.id
+                    ),
+                })
+                .collect(),
         });
     }
     let deadlines = deadlines::evaluate(app, &case, now);

@@ -225,7 +225,15 @@ pub async fn update_task(
     };
     back(
         &reference,
-        cases::update_task(&state.app, &f.signed_in.session.staff, &reference, &id, req).await,
+        cases::update_task(
+            &state.app,
+            &f.signed_in.session.staff,
+            &reference,
+            &id,
+            req,
+            Vec::new(),
+        )
+        .await,
     )
 }
 
