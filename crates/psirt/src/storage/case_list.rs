@@ -39,8 +39,20 @@ pub struct ListRow {
     pub updated_at: Timestamp,
 }
 
-/// `AND …` after the visibility predicate, and its binds, numbered from `$first`.
-fn conditions(dialect: Dialect, q: &Query, first: usize) -> (String, Vec<String>) {
+/// With at least this many visible matches, a page walks the cases in list order (an index on
+/// `opened_at`) and stops after the page; with fewer, it starts from the filters' own indexes
+/// (or the full-text match) and sorts what they find, because a walk in list order would read
+/// most of the table to find a handful of rows. The count, taken first, decides.
+const WALK_IN_ORDER: i64 = 1_000;
+
+/// `AND …` after the visibility predicate, and its binds, numbered from `$first`. `fts_in_order`
+/// (SQLite) keeps the full-text match from driving the query (`+c.rowid` is no index term).
+fn conditions(
+    dialect: Dialect,
+    q: &Query,
+    first: usize,
+    fts_in_order: bool,
+) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut binds: Vec<String> = Vec::new();
     let mut push = |fragment: &str, bind: String| {
@@ -53,7 +65,11 @@ fn conditions(dialect: Dialect, q: &Query, first: usize) -> (String, Vec<String>
         match dialect {
             // The trigram tokenizer needs three characters; shorter terms fall back to LIKE.
             Dialect::Sqlite if text.chars().count() >= 3 => push(
-                "c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $?)",
+                if fts_in_order {
+                    "+c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $?)"
+                } else {
+                    "c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $?)"
+                },
                 format!("\"{}\"", text.replace('"', "\"\"")),
             ),
             Dialect::Sqlite => push("c.search_text LIKE $? ESCAPE '\\'", like_pattern(text)),
@@ -107,36 +123,64 @@ pub async fn list(
         (case_granted!("$1"), Some(viewer.user_id))
     };
     let first = 1 + usize::from(user.is_some());
-    let (filters, binds) = conditions(db.dialect(), q, first);
+
+    // The exact count first (index-only with the covering indexes of migration 0008): it tells
+    // whether the page is empty and how the page is best read.
+    let (filters, binds) = conditions(db.dialect(), q, first, false);
+    let count = format!("SELECT COUNT(*) FROM cases c WHERE {visible}{filters}");
+    let mut counter = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count));
+    if let Some(user) = user {
+        counter = counter.bind(user);
+    }
+    for t in &binds {
+        counter = counter.bind(t.clone());
+    }
+    let total = counter.fetch_one(db.pool()).await?;
+    if total <= q.offset {
+        return Ok((Vec::new(), total));
+    }
+
+    // PostgreSQL never walks for full text: it would compute `to_tsvector` for every row it
+    // passes, where the GIN index finds the matches without reading their text.
+    let walk = total >= WALK_IN_ORDER && !(q.q.is_some() && db.dialect() == Dialect::Postgres);
+    let filters = if walk && q.q.is_some() {
+        conditions(db.dialect(), q, first, true).0
+    } else {
+        filters
+    };
     let order = if q.sort_due {
         " ORDER BY CASE WHEN c.next_due_at IS NULL THEN 1 ELSE 0 END, c.next_due_at, c.opened_at DESC"
     } else {
         " ORDER BY c.opened_at DESC, c.reference DESC"
     };
+    // `opened_at + 0` is the same order but no index order: the planner sorts the few matches.
+    let inner_order = if q.sort_due || walk {
+        order
+    } else {
+        " ORDER BY c.opened_at + 0 DESC, c.reference DESC"
+    };
     let n = binds.len() + first;
+    // Deferred join: the ids of the page are chosen (and sorted) from narrow index entries,
+    // then only the page's rows are read whole.
     let select = format!(
         "SELECT c.reference, c.title, c.phase, c.resolution, c.grade, c.product, u.email AS assignee, c.deadline_state,
                 c.next_due_at, c.opened_at, c.updated_at
-         FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE {visible}{filters}{order} LIMIT ${n} OFFSET ${}",
+         FROM (SELECT c.id FROM cases c WHERE {visible}{filters}{inner_order} LIMIT ${n} OFFSET ${}) p
+         JOIN cases c ON c.id = p.id LEFT JOIN users u ON u.id = c.assignee_id{order}",
         n + 1
     );
-    let count = format!("SELECT COUNT(*) FROM cases c WHERE {visible}{filters}");
     let mut query = sqlx::query(AssertSqlSafe(select));
-    let mut counter = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count));
     if let Some(user) = user {
         query = query.bind(user);
-        counter = counter.bind(user);
     }
-    for t in &binds {
-        query = query.bind(t.clone());
-        counter = counter.bind(t.clone());
+    for t in binds {
+        query = query.bind(t);
     }
     let rows = query
         .bind(q.limit)
         .bind(q.offset)
         .fetch_all(db.pool())
         .await?;
-    let total = counter.fetch_one(db.pool()).await?;
     let items = rows.iter().map(list_row).collect::<Result<_, _>>()?;
     Ok((items, total))
 }

@@ -54,7 +54,17 @@ impl Dialect {
                 "PRAGMA busy_timeout = 10000",
                 "PRAGMA mmap_size = 1073741824",
             ],
-            Dialect::Postgres => &["SET synchronous_commit = on"],
+            // Plan every execution for its bind values: with a generic plan (chosen after five
+            // executions of a prepared statement) the case list's filters and the viewer's
+            // grants cannot steer the plan. No parallel workers: the app runs short interactive
+            // queries side by side, and starting workers for one of them cost more than it saved
+            // (a full-text count: 13 ms serial, 87 ms with two workers on a busy two-core host).
+            // Both: docs/PERFORMANCE.md, case list.
+            Dialect::Postgres => &[
+                "SET synchronous_commit = on",
+                "SET plan_cache_mode = force_custom_plan",
+                "SET max_parallel_workers_per_gather = 0",
+            ],
         }
     }
 

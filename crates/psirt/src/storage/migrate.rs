@@ -60,6 +60,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0006_publication.sql"),
     },
     Migration {
+        version: 8,
+        name: "case_list_covering",
+        sqlite: include_str!("../../migrations/sqlite/0008_case_list_covering.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_case_list_covering.sql"),
+    },
+    Migration {
         version: 9,
         name: "task_evidence",
         sqlite: include_str!("../../migrations/sqlite/0009_task_evidence.sql"),
