@@ -100,3 +100,25 @@ async fn deleting_or_truncating_events_is_detected() {
         "the head still records the deleted last event"
     );
 }
+
+#[tokio::test]
+async fn list_reads_are_audited_with_what_was_shown() {
+    let t = TestApp::spawn().await;
+    let token = t.staff("pso@example.com", Role::Pso).await;
+    assert_eq!(t.submit(&report("listed")).await.status(), 201);
+    let (status, _) = t.get_json("/api/v1/cases?phase=received", &token).await;
+    assert_eq!(status, 200);
+    let detail: String =
+        sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'case.list'")
+            .fetch_one(t.app.db.pool())
+            .await
+            .unwrap();
+    assert!(
+        detail.contains("PSIRT-2026-0001") && detail.contains("received"),
+        "{detail}"
+    );
+    assert_eq!(
+        audit::verify(&t.app.db).await.unwrap(),
+        Verification::Intact { events: 2 }
+    );
+}

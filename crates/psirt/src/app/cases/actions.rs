@@ -309,6 +309,10 @@ fn reporter_notice(
              defect{}.",
             bug.map(|b| format!(" ({b})")).unwrap_or_default()
         )),
+        _ if action == Action::Acknowledge => {
+            Some("Thank you: we have received your report and are assessing it. We will keep you informed here.".into())
+        }
+        _ if action == Action::Release => Some("A fix for the vulnerability you reported is being released.".into()),
         _ if action == Action::Confirm => Some("We have confirmed the vulnerability you reported and are working on a fix.".into()),
         _ if action == Action::Disclose => Some("The fix for the vulnerability you reported has been released and disclosed.".into()),
         _ => None,

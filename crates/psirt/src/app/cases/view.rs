@@ -321,6 +321,17 @@ pub struct CaseList {
 pub async fn list(app: &App, staff: &Staff, filter: &CaseFilter) -> Result<CaseList, AppError> {
     let query = list_query(app, staff, filter).await?;
     let (rows, total) = case_list::list(&app.db, load::viewer(staff), &query).await?;
+    // A list shows case titles: the read is audited (which cases were shown, to whom).
+    let shown: Vec<&str> = rows.iter().map(|r| r.reference.as_str()).collect();
+    let detail = serde_json::json!({"filter": {"q": query.q, "phase": query.phase, "grade": query.grade, "product": query.product,
+        "deadline": query.deadline, "offset": query.offset}, "total": total, "shown": shown});
+    let event = audit::NewEvent {
+        actor: &staff.user_id,
+        action: "case.list",
+        case_id: None,
+        detail,
+    };
+    audit::record(&app.db, app.clock.now(), event).await?;
     let items = rows
         .into_iter()
         .map(|r| CaseSummary {
