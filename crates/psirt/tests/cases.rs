@@ -738,3 +738,42 @@ async fn reads_and_writes_are_audited() {
         403
     );
 }
+
+#[tokio::test]
+async fn markets_and_exploitation_decide_the_regimes() {
+    let t = TestApp::spawn().await;
+    let pso = staff(&t, "pso@example.com", Role::Pso).await;
+    let (reference, _) = open_case(&t, "exploited in the wild").await;
+    let case = pso.case(&reference).await;
+    assert_eq!(case["regimes"], json!([]));
+    let (s, case) = pso
+        .patch(
+            &reference,
+            json!({"markets": {"eu": true, "cn": true},
+                   "exploitation": {"aware_at": "2026-11-25T08:00:00Z", "source": "CERT notification"}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{case}");
+    assert_eq!(case["regimes"], json!(["cra", "miit"]));
+    let early = deadline(&case, "cra-early-warning");
+    assert_eq!(early["regime"], "cra");
+    assert_eq!(
+        early["due_at"], "2026-11-26T08:00:00Z",
+        "24 h after awareness"
+    );
+    assert_eq!(
+        deadline(&case, "cra-notification")["due_at"],
+        "2026-11-28T08:00:00Z"
+    );
+    assert_eq!(deadline(&case, "miit-nvdb-report")["regime"], "miit");
+    let (s, body) = pso
+        .patch(
+            &reference,
+            json!({"exploitation": {"aware_at": "2030-01-01T00:00:00Z"}}),
+        )
+        .await;
+    assert_eq!(
+        (s, body["errors"][0]["field"].as_str()),
+        (422, Some("exploitation.aware_at"))
+    );
+}
