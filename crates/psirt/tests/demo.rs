@@ -72,6 +72,41 @@ async fn the_demo_shows_every_phase_and_published_documents() {
         let name = path.rsplit('/').next().unwrap();
         std::fs::write(exports.join(format!("demo-{name}")), body).unwrap();
     }
+    // The public index and the Atom feed list the same four documents.
+    let page = t
+        .http
+        .get(t.url("/advisories"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.matches("<tr><td><a href=\"/advisories/PSIRT-S")
+            .count(),
+        4,
+        "{page}"
+    );
+    let feed = t
+        .http
+        .get(t.url("/advisories/feed.atom"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        feed.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
+    let feed = feed.text().await.unwrap();
+    assert_eq!(feed.matches("<entry>").count(), 4);
+    assert!(
+        feed.starts_with("<?xml")
+            && feed.contains("PSIRT-SN-2026-0001")
+            && !feed.contains("<script")
+    );
     for cve in ["CVE-2026-41001", "CVE-2026-41002", "CVE-2026-41003"] {
         let (_, advisories) = t.get_json("/api/v1/advisories", &admin).await;
         assert!(advisories.to_string().contains(cve), "{cve}");

@@ -233,3 +233,57 @@ pub async fn security_txt(State(state): State<AppState>) -> Response {
         "text/plain; charset=utf-8",
     )
 }
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "advisories.html")]
+struct IndexPage {
+    org_name: String,
+    entries: Vec<directory::PublicEntry>,
+}
+
+/// The public list of published advisories and notices.
+#[utoipa::path(get, path = "/advisories", tag = "publication", responses((status = 200, content_type = "text/html", body = String)))]
+pub async fn index_page(State(state): State<AppState>) -> Response {
+    match directory::public_entries(&state.app).await {
+        Ok(entries) => IndexPage {
+            org_name: state.app.config.organization.name.clone(),
+            entries,
+        }
+        .into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "advisories.atom", escape = "html")]
+struct AtomFeed {
+    base: String,
+    org_name: String,
+    updated: String,
+    entries: Vec<directory::PublicEntry>,
+}
+
+/// Atom feed of the public advisories and notices (every value XML-escaped by the template).
+#[utoipa::path(get, path = "/advisories/feed.atom", tag = "publication", responses((status = 200, content_type = "application/atom+xml", body = String)))]
+pub async fn atom_feed(State(state): State<AppState>) -> Response {
+    let entries = match directory::public_entries(&state.app).await {
+        Ok(entries) => entries,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let updated = entries
+        .first()
+        .map(|e| e.updated.clone())
+        .unwrap_or_else(|| state.app.clock.now().to_string());
+    let feed = AtomFeed {
+        base: state.app.config.public_url(),
+        org_name: state.app.config.organization.name.clone(),
+        updated,
+        entries,
+    };
+    match askama::Template::render(&feed) {
+        Ok(xml) => text(xml, "application/atom+xml; charset=utf-8"),
+        Err(e) => {
+            ApiError::from(crate::app::AppError::Unavailable(format!("feed: {e}"))).into_response()
+        }
+    }
+}

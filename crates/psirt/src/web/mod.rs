@@ -72,6 +72,8 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(advisories::approve))
         .routes(utoipa_axum::routes!(advisories::publish_advisory))
         .routes(utoipa_axum::routes!(advisories::advisory_page))
+        .routes(utoipa_axum::routes!(advisories::index_page))
+        .routes(utoipa_axum::routes!(advisories::atom_feed))
         .routes(utoipa_axum::routes!(advisories::advisory_file))
         .routes(utoipa_axum::routes!(advisories::provider_metadata))
         .routes(utoipa_axum::routes!(advisories::csaf_white))

@@ -138,3 +138,47 @@ pub fn security_txt(app: &App, now: Timestamp) -> String {
          Canonical: {public}/.well-known/security.txt\nCSAF: {public}/.well-known/csaf/provider-metadata.json\n"
     )
 }
+
+/// One public document in the HTML index and the Atom feed.
+#[derive(Debug, Clone)]
+pub struct PublicEntry {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub published: String,
+    pub updated: String,
+    pub csaf_url: String,
+}
+
+/// The public (TLP:WHITE) advisories and notices, newest first, from their CSAF documents.
+pub async fn public_entries(app: &App) -> Result<Vec<PublicEntry>, AppError> {
+    let public = app.config.public_url();
+    Ok(public_documents(app)
+        .await?
+        .into_iter()
+        .map(|(path, f)| {
+            let doc: Value = serde_json::from_str(&f.body).unwrap_or(Value::Null);
+            let summary = doc
+                .pointer("/document/notes")
+                .and_then(Value::as_array)
+                .and_then(|notes| {
+                    notes
+                        .iter()
+                        .find(|n| n.get("category").and_then(Value::as_str) == Some("summary"))
+                })
+                .and_then(|n| n.get("text"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            PublicEntry {
+                id: document_field(&doc, "/document/tracking/id").to_owned(),
+                title: document_field(&doc, "/document/title").to_owned(),
+                summary,
+                published: document_field(&doc, "/document/tracking/initial_release_date")
+                    .to_owned(),
+                updated: document_field(&doc, "/document/tracking/current_release_date").to_owned(),
+                csaf_url: format!("{public}{WHITE}/{path}"),
+            }
+        })
+        .collect())
+}
