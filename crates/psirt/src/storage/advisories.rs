@@ -389,6 +389,15 @@ pub async fn file(db: &Db, path: &str) -> Result<Option<PublishedFile>, StorageE
     row.as_ref().map(file_from_row).transpose()
 }
 
+/// The paths of the files an advisory's publications produced (no bodies: a view needs links).
+pub async fn paths_of(db: &Db, advisory_id: &str) -> Result<Vec<String>, StorageError> {
+    let rows = sqlx::query("SELECT path FROM published_files WHERE advisory_id = $1 ORDER BY path")
+        .bind(advisory_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
 /// Files under a path prefix, newest first (for indexes and feeds).
 pub async fn files_under(db: &Db, prefix: &str) -> Result<Vec<PublishedFile>, StorageError> {
     let rows = sqlx::query(

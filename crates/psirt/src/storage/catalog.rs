@@ -47,16 +47,6 @@ pub async fn products(db: &Db) -> Result<Vec<CatalogProduct>, StorageError> {
     Ok(out)
 }
 
-/// The catalog id of a product named exactly so, if any (reports keep the typed text too).
-pub async fn product_id_by_name(db: &Db, name: &str) -> Result<Option<String>, StorageError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM products WHERE name = $1")
-            .bind(name)
-            .fetch_optional(db.pool())
-            .await?,
-    )
-}
-
 pub async fn add_product(db: &Db, name: &str, now: Timestamp) -> Result<String, StorageError> {
     let id = new_id();
     sqlx::query("INSERT INTO products (id, name, created_at) VALUES ($1, $2, $3)")

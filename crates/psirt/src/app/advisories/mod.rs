@@ -372,11 +372,10 @@ async fn view(app: &App, _staff: &Staff, row: AdvisoryRow) -> Result<AdvisoryVie
         .into_iter()
         .map(|g| g.to_string())
         .collect();
-    let files = crate::storage::advisories::files_under(&app.db, "")
+    let files = advisories::paths_of(&app.db, &row.id)
         .await?
         .into_iter()
-        .filter(|f| f.advisory_id.as_deref() == Some(row.id.as_str()))
-        .map(|f| format!("{}{}", app.config.public_url(), f.path))
+        .map(|path| format!("{}{path}", app.config.public_url()))
         .collect();
     Ok(AdvisoryView {
         approved: row.approved_by_id.is_some(),
