@@ -708,6 +708,11 @@ async fn reads_and_writes_are_audited() {
     let pso = staff(&t, "pso@example.com", Role::Pso).await;
     let (reference, _) = open_case(&t, "audited").await;
     pso.ok(&reference, "acknowledge", json!({})).await;
+    let (_, report) = pso.get(&format!("/api/v1/reports/{reference}")).await;
+    assert_eq!(
+        report["status"], "acknowledged",
+        "a report's status follows its case"
+    );
     let (status, trail) = pso.get(&format!("/api/v1/cases/{reference}/audit")).await;
     assert_eq!(status, 200);
     let actions: Vec<&str> = trail

@@ -74,7 +74,8 @@ pub struct MessageAuthor<'a> {
 
 macro_rules! report_columns {
     () => {
-        "r.id, r.reference, r.channel, r.received_at, r.status, r.anonymous, r.reporter_name,
+        "r.id, r.reference, r.channel, r.received_at,
+         COALESCE((SELECT c.phase FROM cases c WHERE c.id = r.case_id), r.status) AS status, r.anonymous, r.reporter_name,
          r.reporter_organization, r.reporter_job_title, r.reporter_email, r.product, r.model, r.version,
          r.title, r.description, r.technical_details, r.reproduction_steps, r.disclosure_plans, r.case_id"
     };
