@@ -29,7 +29,7 @@ use psirt_domain::{
 
 use crate::{
     config::Config,
-    storage::{Db, IntakeWriter, StorageError, blobs::BlobStore},
+    storage::{Db, IntakeWriter, StorageError, blobs::BlobStore, search},
 };
 
 pub use secrets::{hash_secret, new_secret};
@@ -51,7 +51,8 @@ pub struct App {
 }
 
 impl App {
-    /// Connects to the database, applies migrations and starts the intake writer.
+    /// Connects to the database, applies migrations and starts the intake writer and the
+    /// full-text indexer.
     pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Self, AppError> {
         tokio::fs::create_dir_all(&config.data_dir)
             .await
@@ -74,7 +75,9 @@ impl App {
         let blobs = BlobStore::open(config.attachments_dir())
             .await
             .map_err(StorageError::from)?;
-        let writer = IntakeWriter::start(db.clone(), config.limits.intake_batch);
+        let indexing = search::IndexSignal::default();
+        tokio::spawn(search::run_indexer(db.clone(), indexing.clone()));
+        let writer = IntakeWriter::start(db.clone(), config.limits.intake_batch, indexing);
         Ok(Self {
             config: Arc::new(config),
             db,

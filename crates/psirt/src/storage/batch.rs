@@ -11,7 +11,7 @@ use psirt_domain::report::{NewReport, Reference};
 use sqlx::{Any, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Db, StorageError, new_id, rows};
+use super::{Db, StorageError, new_id, rows, search::IndexSignal};
 
 /// An attachment already written to the blob store, to be recorded with its report.
 #[derive(Debug, Clone)]
@@ -58,9 +58,10 @@ pub struct IntakeWriter {
 
 impl IntakeWriter {
     /// Starts the writer. `max_batch` bounds how many reports share one commit.
-    pub fn start(db: Db, max_batch: usize) -> Self {
+    /// `indexing` hears of every commit (the full-text indexer yields while intake is busy).
+    pub fn start(db: Db, max_batch: usize, indexing: IndexSignal) -> Self {
         let (tx, rx) = mpsc::channel(max_batch.max(1) * 4);
-        tokio::spawn(run(db, rx, max_batch.max(1)));
+        tokio::spawn(run(db, rx, max_batch.max(1), indexing));
         Self { tx }
     }
 
@@ -75,30 +76,148 @@ impl IntakeWriter {
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+type Answer = (
+    oneshot::Sender<Result<StoredReceipt, StorageError>>,
+    Result<StoredReceipt, StorageError>,
+);
+
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>, max_batch: usize, indexing: IndexSignal) {
     let mut batch = Vec::with_capacity(max_batch);
+    let mut own: Option<OwnConnection> = None;
     while rx.recv_many(&mut batch, max_batch).await > 0 {
         let jobs = std::mem::take(&mut batch);
-        let reports: Vec<&PendingReport> = jobs.iter().map(|(r, _)| r).collect();
-        match write_batch(&db, &reports).await {
-            Ok(receipts) => {
-                for ((_, done), receipt) in jobs.into_iter().zip(receipts) {
-                    let _ = done.send(Ok(receipt));
+        if own.is_none() {
+            own = OwnConnection::open(&db).await;
+        }
+        let answers = write_jobs(&db, own.as_mut(), jobs).await;
+        metrics::counter!("psirt_intake_commits_total").increment(1);
+        indexing.committed();
+        match own.take() {
+            Some(connection) => {
+                // The connection may be what failed: the next batch then opens a fresh one.
+                let failed = answers.iter().any(|(_, r)| r.is_err());
+                if let Err(mpsc::error::SendError(answers)) = connection.synced.send(answers) {
+                    answer(answers, Err(()));
+                }
+                if !failed {
+                    own = Some(connection);
                 }
             }
-            Err(error) => {
-                // One bad row must not fail its neighbours: retry each alone.
-                tracing::warn!(%error, size = jobs.len(), "intake batch failed; retrying one by one");
-                for (report, done) in jobs {
-                    let result = write_batch(&db, &[&report]).await.and_then(|mut r| {
+            None => answer(answers, Ok(())),
+        }
+    }
+}
+
+/// Writes `jobs` in one transaction; if that fails, each alone, so one bad row does not fail
+/// its neighbours.
+async fn write_jobs(db: &Db, mut own: Option<&mut OwnConnection>, jobs: Vec<Job>) -> Vec<Answer> {
+    let reports: Vec<&PendingReport> = jobs.iter().map(|(r, _)| r).collect();
+    match write_batch(db, own.as_deref_mut(), &reports).await {
+        Ok(receipts) => jobs
+            .into_iter()
+            .zip(receipts)
+            .map(|((_, done), receipt)| (done, Ok(receipt)))
+            .collect(),
+        Err(error) => {
+            tracing::warn!(%error, size = jobs.len(), "intake batch failed; retrying one by one");
+            let mut answers = Vec::with_capacity(jobs.len());
+            for (report, done) in jobs {
+                let result = write_batch(db, own.as_deref_mut(), &[&report])
+                    .await
+                    .and_then(|mut r| {
                         r.pop()
                             .ok_or_else(|| StorageError::Corrupt("empty batch result".into()))
                     });
-                    let _ = done.send(result);
-                }
+                answers.push((done, result));
             }
+            answers
         }
-        metrics::counter!("psirt_intake_commits_total").increment(1);
+    }
+}
+
+/// Sends each submitter its result, or a storage error when the commit could not be made
+/// durable.
+fn answer(answers: Vec<Answer>, durable: Result<(), ()>) {
+    for (done, result) in answers {
+        let result = match durable {
+            Ok(()) => result,
+            Err(()) => result.and(Err(StorageError::Corrupt(
+                "the commit could not be flushed to disk".into(),
+            ))),
+        };
+        let _ = done.send(result);
+    }
+}
+
+/// The writer's own SQLite connection, committing with `synchronous = NORMAL` (the commit writes
+/// the WAL but does not wait for the disk) while a second task flushes the WAL with `fdatasync`
+/// and only then answers the batch's submitters. The next batch is written while the previous
+/// one is being flushed, instead of holding SQLite's one write lock through every fsync.
+/// Durability is unchanged: nobody hears "received" before the WAL frames of their commit are
+/// on disk, and SQLite recovers committed WAL frames after a crash or power loss.
+struct OwnConnection {
+    connection: sqlx::pool::PoolConnection<Any>,
+    synced: mpsc::UnboundedSender<Vec<Answer>>,
+}
+
+impl OwnConnection {
+    /// `None` for PostgreSQL and in-memory SQLite (each commit then waits for its own flush),
+    /// or when no connection can be had now (the batch then uses the pool).
+    async fn open(db: &Db) -> Option<Self> {
+        let file = db.sqlite_file()?.to_owned();
+        let mut connection = db.pool().acquire().await.ok()?;
+        sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(&mut *connection)
+            .await
+            .ok()?;
+        let (synced, waiting) = mpsc::unbounded_channel();
+        tokio::spawn(flush_then_answer(file, waiting));
+        Some(Self { connection, synced })
+    }
+}
+
+impl Drop for OwnConnection {
+    fn drop(&mut self) {
+        // Back in the pool, the connection commits with the pool's durable setting again
+        // (closing it is simpler than resetting the pragma from a destructor).
+        self.connection.close_on_drop();
+    }
+}
+
+/// Flushes the WAL once for every batch committed since the last flush, then answers them.
+async fn flush_then_answer(
+    database: std::path::PathBuf,
+    mut waiting: mpsc::UnboundedReceiver<Vec<Answer>>,
+) {
+    let mut batches = Vec::new();
+    while waiting.recv_many(&mut batches, 1024).await > 0 {
+        let ready = std::mem::take(&mut batches);
+        let file = database.clone();
+        let flushed = tokio::task::spawn_blocking(move || flush_wal(&file))
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r);
+        if let Err(error) = &flushed {
+            tracing::error!(%error, "cannot flush the SQLite write-ahead log");
+        }
+        for answers in ready {
+            answer(answers, flushed.as_ref().map(|_| ()).map_err(|_| ()));
+        }
+    }
+}
+
+/// `fdatasync` of `{database}-wal`. When there is no WAL file, its frames were checkpointed
+/// into the database file (SQLite syncs the WAL before a checkpoint) and the database file is
+/// flushed instead.
+fn flush_wal(database: &std::path::Path) -> std::io::Result<()> {
+    let mut wal = database.as_os_str().to_owned();
+    wal.push("-wal");
+    match std::fs::File::open(&wal) {
+        Ok(file) => file.sync_data(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::File::open(database)?.sync_data()
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -106,9 +225,13 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
 /// statements per report: each statement is a round trip to the database.
 async fn write_batch(
     db: &Db,
+    own: Option<&mut OwnConnection>,
     reports: &[&PendingReport],
 ) -> Result<Vec<StoredReceipt>, StorageError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = match own {
+        Some(own) => sqlx::Connection::begin(&mut *own.connection).await?,
+        None => db.pool().begin().await?,
+    };
     let numbers = mint_numbers(&mut tx, reports).await?;
     let rows: Vec<Row<'_>> = reports
         .iter()

@@ -55,30 +55,53 @@ fn conditions(
 ) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut binds: Vec<String> = Vec::new();
-    let mut push = |fragment: &str, bind: String| {
-        let n = binds.len() + first;
+    let mut push_all = |fragment: &str, values: &[String]| {
+        // `$?` is the first value, `$?2` the second (numbered in order of the values).
+        let mut fragment = fragment.to_owned();
+        for i in (0..values.len()).rev() {
+            let n = binds.len() + first + i;
+            let mark = if i == 0 {
+                "$?".to_owned()
+            } else {
+                format!("$?{}", i + 1)
+            };
+            fragment = fragment.replace(&mark, &format!("${n}"));
+        }
         sql.push_str(" AND ");
-        sql.push_str(&fragment.replace("$?", &format!("${n}")));
-        binds.push(bind);
+        sql.push_str(&fragment);
+        binds.extend(values.iter().cloned());
     };
     if let Some(text) = &q.q {
         match dialect {
             // The trigram tokenizer needs three characters; shorter terms fall back to LIKE.
-            Dialect::Sqlite if text.chars().count() >= 3 => push(
+            // Cases still queued for indexing (storage/search.rs) are matched on their current
+            // text, never on what the index may hold of an earlier text, so a search is exact
+            // however far the indexer is behind.
+            Dialect::Sqlite if text.chars().count() >= 3 => push_all(
                 if fts_in_order {
-                    "+c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $?)"
+                    "((+c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $?)
+                       AND +c.rowid NOT IN (SELECT case_rowid FROM cases_fts_queue))
+                      OR (+c.rowid IN (SELECT case_rowid FROM cases_fts_queue)
+                       AND c.search_text LIKE $?2 ESCAPE '\\'))"
                 } else {
-                    "c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $?)"
+                    "((c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $?)
+                       AND c.rowid NOT IN (SELECT case_rowid FROM cases_fts_queue))
+                      OR (c.rowid IN (SELECT case_rowid FROM cases_fts_queue)
+                       AND c.search_text LIKE $?2 ESCAPE '\\'))"
                 },
-                format!("\"{}\"", text.replace('"', "\"\"")),
+                &[
+                    format!("\"{}\"", text.replace('"', "\"\"")),
+                    like_pattern(text),
+                ],
             ),
-            Dialect::Sqlite => push("c.search_text LIKE $? ESCAPE '\\'", like_pattern(text)),
-            Dialect::Postgres => push(
+            Dialect::Sqlite => push_all("c.search_text LIKE $? ESCAPE '\\'", &[like_pattern(text)]),
+            Dialect::Postgres => push_all(
                 "to_tsvector('simple', c.search_text) @@ plainto_tsquery('simple', $?)",
-                text.clone(),
+                &[text.clone()],
             ),
         }
     }
+    let mut push = |fragment: &str, bind: String| push_all(fragment, &[bind]);
     if let Some(phase) = &q.phase {
         push("c.phase = $?", phase.clone());
     }

@@ -14,6 +14,17 @@ macro_rules! claim_jobs {
     };
 }
 
+/// The file of a `sqlite:` URL (`sqlite:path`, `sqlite://path`, with or without `?options`);
+/// `None` for an in-memory database.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory =
+        path.is_empty() || path == ":memory:" || options.split('&').any(|o| o == "mode=memory");
+    (!in_memory).then(|| std::path::PathBuf::from(path))
+}
+
 /// Which database a [`super::Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {

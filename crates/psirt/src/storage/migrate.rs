@@ -71,6 +71,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0009_task_evidence.sql"),
         postgres: include_str!("../../migrations/postgres/0009_task_evidence.sql"),
     },
+    Migration {
+        version: 16,
+        name: "search_queue",
+        sqlite: include_str!("../../migrations/sqlite/0016_search_queue.sql"),
+        postgres: include_str!("../../migrations/postgres/0016_search_queue.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

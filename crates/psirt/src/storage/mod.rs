@@ -20,6 +20,7 @@ pub mod mailer;
 mod migrate;
 pub mod reports;
 mod rows;
+pub mod search;
 pub mod sessions;
 pub mod users;
 
@@ -58,6 +59,8 @@ pub enum StorageError {
 pub struct Db {
     pool: AnyPool,
     dialect: Dialect,
+    /// The database file, for a SQLite database on disk (not `:memory:`).
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 impl Db {
@@ -80,7 +83,20 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, dialect })
+        let sqlite_file = match dialect {
+            Dialect::Sqlite => dialect::sqlite_file(url),
+            Dialect::Postgres => None,
+        };
+        Ok(Self {
+            pool,
+            dialect,
+            sqlite_file,
+        })
+    }
+
+    /// The SQLite database file, when the database is a SQLite file.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        self.sqlite_file.as_deref()
     }
 
     pub fn pool(&self) -> &AnyPool {
