@@ -71,6 +71,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0009_task_evidence.sql"),
         postgres: include_str!("../../migrations/postgres/0009_task_evidence.sql"),
     },
+    Migration {
+        version: 11,
+        name: "openpgp_keys",
+        sqlite: include_str!("../../migrations/sqlite/0011_openpgp_keys.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_openpgp_keys.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
