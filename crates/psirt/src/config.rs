@@ -26,6 +26,39 @@ pub struct Config {
     pub limits: Limits,
     pub mail: MailConfig,
     pub auth: Auth,
+    pub openpgp: OpenPgpConfig,
+}
+
+/// The organisation's OpenPGP key (generated or imported with `psirt keys`, kept in the database).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OpenPgpConfig {
+    /// Protects the secret keys stored in the database (OpenPGP S2K); without it they are stored
+    /// unprotected. Changing it makes stored keys unusable until re-imported.
+    pub key_passphrase: Option<String>,
+    /// Clear-sign `/.well-known/security.txt` with the active key (RFC 9116 §2.3).
+    pub sign_security_txt: bool,
+}
+
+impl Default for OpenPgpConfig {
+    fn default() -> Self {
+        Self {
+            key_passphrase: None,
+            sign_security_txt: true,
+        }
+    }
+}
+
+impl fmt::Debug for OpenPgpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenPgpConfig")
+            .field(
+                "key_passphrase",
+                &self.key_passphrase.as_ref().map(|_| "***"),
+            )
+            .field("sign_security_txt", &self.sign_security_txt)
+            .finish()
+    }
 }
 
 /// Staff sign-in: second factor and session lifetimes.
@@ -104,6 +137,7 @@ impl Default for Config {
             limits: Limits::default(),
             mail: MailConfig::default(),
             auth: Auth::default(),
+            openpgp: OpenPgpConfig::default(),
         }
     }
 }
@@ -205,6 +239,7 @@ const ENV_KEYS: &[&str] = &[
     "limits",
     "mail",
     "auth",
+    "openpgp",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -337,6 +372,7 @@ impl fmt::Debug for Config {
             .field("organization", &self.organization)
             .field("limits", &self.limits)
             .field("mail", &self.mail)
+            .field("openpgp", &self.openpgp)
             .finish()
     }
 }

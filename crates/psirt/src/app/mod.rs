@@ -11,7 +11,9 @@ pub mod demo;
 mod demo_cases;
 pub mod disclosure;
 pub mod intake;
+pub mod keys;
 pub mod mail;
+pub mod openpgp;
 pub mod scheduler;
 mod secrets;
 pub mod signin;
@@ -48,6 +50,8 @@ pub struct App {
     pub policies: Arc<HashMap<String, Arc<Policy>>>,
     /// The regulatory regimes, loaded once.
     pub regimes: Arc<Vec<regime::Regime>>,
+    /// The organisation's OpenPGP keys, unlocked once per process.
+    pub keys: Arc<keys::KeyCache>,
 }
 
 impl App {
@@ -87,6 +91,7 @@ impl App {
             policy,
             policies: Arc::new(policies),
             regimes: Arc::new(regimes),
+            keys: keys::new_cache(),
         })
     }
 }

@@ -1,9 +1,10 @@
-//! The command line: `psirt serve | migrate | admin | cvss | policy`. Data goes to stdout,
+//! The command line: `psirt serve | migrate | admin | cvss | policy | audit | keys`. Data goes to stdout,
 //! messages to stderr; bad input exits with code 2 and a one-line reason.
 
 mod admin;
 mod audit;
 pub mod cvss;
+mod keys;
 pub mod policy;
 mod serve;
 
@@ -49,6 +50,9 @@ enum Command {
     /// The tamper-evident audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The organisation's OpenPGP key: signs CSAF documents and security.txt, decrypts mail.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 /// Entry point of the binary.
@@ -99,6 +103,7 @@ pub fn main() -> ExitCode {
             Command::Migrate => serve::migrate(config).await,
             Command::Admin(command) => admin::run(config, command).await,
             Command::Audit(command) => audit::run(config, command).await,
+            Command::Keys(command) => keys::run(config, command).await,
             // Handled before the configuration is loaded.
             Command::Cvss(_) | Command::Policy(_) => ExitCode::SUCCESS,
         }

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::fail;
 use crate::{
-    app::{App, admin, demo, scheduler::Scheduler},
+    app::{App, admin, demo, keys, scheduler::Scheduler},
     clock::SystemClock,
     config::{Config, redact_url},
     server, telemetry,
@@ -29,6 +29,12 @@ pub async fn run(config: Config, args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start: {e}")),
     };
     if args.demo {
+        // Before the demo publishes, so its documents are signed as they are published.
+        match keys::ensure_key(&app).await {
+            Ok(Some(key)) => eprintln!("psirt: demo OpenPGP key {} generated", key.fingerprint),
+            Ok(None) => {}
+            Err(e) => return fail(&format!("cannot create the demo OpenPGP key: {e}")),
+        }
         match demo::load(&app).await {
             Ok(loaded) => eprintln!(
                 "psirt: demo organisation {}",
@@ -36,6 +42,17 @@ pub async fn run(config: Config, args: ServeArgs) -> ExitCode {
             ),
             Err(e) => return fail(&format!("cannot load the demo: {e}")),
         }
+    }
+    if let Err(e) = keys::check_signing(&app).await {
+        return fail(&e.to_string());
+    }
+    match keys::sign_missing(&app).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            documents = n,
+            "signed published CSAF documents that lacked a signature by the active key"
+        ),
+        Err(e) => return fail(&format!("cannot sign published documents: {e}")),
     }
     let scheduler = match Scheduler::new(app.clone()) {
         Ok(scheduler) => scheduler,

@@ -409,3 +409,20 @@ pub async fn files_under(db: &Db, prefix: &str) -> Result<Vec<PublishedFile>, St
     .await?;
     rows.iter().map(file_from_row).collect()
 }
+
+/// Every published CSAF document (public and restricted folders) with its detached
+/// signature's text, if any, read in `tx` (to sign what is missing).
+pub async fn csaf_documents(
+    tx: &mut Transaction<'_, Any>,
+) -> Result<Vec<(PublishedFile, Option<String>)>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT d.path, d.advisory_id, d.revision, d.tlp, d.content_type, d.body, d.sha256, d.published_at, s.body AS signature
+         FROM published_files d LEFT JOIN published_files s ON s.path = d.path || '.asc'
+         WHERE d.path LIKE '/.well-known/csaf/%.json' OR d.path LIKE '/api/v1/csaf/%.json' ORDER BY d.path",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((file_from_row(r)?, r.try_get("signature")?)))
+        .collect()
+}

@@ -72,6 +72,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0009_task_evidence.sql"),
     },
     Migration {
+        version: 11,
+        name: "openpgp_keys",
+        sqlite: include_str!("../../migrations/sqlite/0011_openpgp_keys.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_openpgp_keys.sql"),
+    },
+    Migration {
         version: 16,
         name: "search_queue",
         sqlite: include_str!("../../migrations/sqlite/0016_search_queue.sql"),

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod dashboard;
 mod dialect;
 pub mod jobs;
+pub mod keys;
 pub mod mail;
 pub mod mailer;
 mod migrate;

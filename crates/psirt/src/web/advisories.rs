@@ -17,7 +17,10 @@ use super::{
     pages,
 };
 use crate::{
-    app::advisories::{self, AdvisoryInput, AdvisoryView, GateOverride, directory, publish},
+    app::{
+        advisories::{self, AdvisoryInput, AdvisoryView, GateOverride, directory, publish},
+        keys,
+    },
     storage::advisories as stored,
 };
 
@@ -228,10 +231,34 @@ pub async fn advisory_file(
 /// RFC 9116 security.txt.
 #[utoipa::path(get, path = "/.well-known/security.txt", tag = "publication", responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn security_txt(State(state): State<AppState>) -> Response {
-    text(
-        directory::security_txt(&state.app, state.app.clock.now()),
-        "text/plain; charset=utf-8",
-    )
+    match directory::security_txt(&state.app, state.app.clock.now()).await {
+        Ok(body) => text(body, "text/plain; charset=utf-8"),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// The organisation's public OpenPGP keys (`<FINGERPRINT>.asc`, CSAF §7.1.20), active or retired.
+#[utoipa::path(get, path = "/.well-known/csaf/openpgp/{file}", tag = "publication", params(("file" = String, Path, description = "`<FINGERPRINT>.asc`")),
+    responses((status = 200, content_type = "application/pgp-keys", body = String), (status = 404, content_type = "text/html", body = String)))]
+pub async fn openpgp_key(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let key = match file.strip_suffix(".asc") {
+        Some(fp) if fp.len() >= 40 && fp.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            keys::public_key(&state.app, fp).await
+        }
+        _ => Ok(None),
+    };
+    match key {
+        Ok(Some(armored)) => {
+            let mut response = text(armored, "application/pgp-keys");
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            );
+            response
+        }
+        Ok(None) => pages::error_page(StatusCode::NOT_FOUND, "There is no such key here."),
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]

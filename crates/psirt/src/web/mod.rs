@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(advisories::csaf_white))
         .routes(utoipa_axum::routes!(advisories::csaf_restricted))
         .routes(utoipa_axum::routes!(advisories::security_txt))
+        .routes(utoipa_axum::routes!(advisories::openpgp_key))
         .routes(utoipa_axum::routes!(cases::list_cases))
         .routes(utoipa_axum::routes!(cases::get_case, cases::patch_case))
         .routes(utoipa_axum::routes!(cases::case_action))

@@ -161,6 +161,29 @@ impl Drop for TestApp {
     }
 }
 
+/// Runs the `psirt` binary on the test's data directory and database, with extra environment
+/// variables: `(exit code, stdout, stderr)`.
+pub fn cli(
+    data: &std::path::Path,
+    url: &str,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_psirt"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--database-url", url])
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 pub fn report(title: &str) -> Value {
     json!({
         "title": title,

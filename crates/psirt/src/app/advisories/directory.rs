@@ -1,13 +1,13 @@
 //! The CSAF provider directory psirt serves itself (CSAF 2.0 §7): provider metadata, and for the
 //! public TLP:WHITE folder `index.txt`, `changes.csv` and a ROLIE feed, all derived from the
-//! published files; plus `security.txt` (RFC 9116).
+//! published files; the OpenPGP key that signs them; plus `security.txt` (RFC 9116).
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::publish::csaf_dir;
 use crate::{
-    app::{App, AppError},
+    app::{App, AppError, keys, openpgp},
     storage::advisories::{self, PublishedFile},
 };
 
@@ -33,12 +33,13 @@ fn document_field<'a>(doc: &'a Value, pointer: &str) -> &'a str {
 pub async fn provider_metadata(app: &App) -> Result<Value, AppError> {
     let public = app.config.public_url();
     let org = &app.config.organization;
+    let key = keys::active(app).await?;
     let last = public_documents(app)
         .await?
         .first()
         .map(|(_, f)| f.published_at)
         .unwrap_or_else(|| app.clock.now());
-    Ok(json!({
+    let mut metadata = json!({
         "canonical_url": format!("{public}/.well-known/csaf/provider-metadata.json"),
         "distributions": [{
             "directory_url": format!("{public}{}/", csaf_dir(psirt_domain::advisory::Tlp::White)),
@@ -58,10 +59,17 @@ pub async fn provider_metadata(app: &App) -> Result<Value, AppError> {
             "name": org.name,
             "namespace": public,
         },
-        // A trusted provider signs every document (OpenPGP); until signing is configured psirt
-        // states the role it fulfils.
-        "role": "csaf_provider",
-    }))
+        // A trusted provider signs every document (requirements 18–20: hashes, OpenPGP
+        // signatures, the public key); without a key psirt states the role it fulfils.
+        "role": if key.is_some() { "csaf_trusted_provider" } else { "csaf_provider" },
+    });
+    if let (Some(key), Some(object)) = (key, metadata.as_object_mut()) {
+        object.insert(
+            "public_openpgp_keys".into(),
+            json!([{"fingerprint": key.fingerprint, "url": key.url}]),
+        );
+    }
+    Ok(metadata)
 }
 
 /// `index.txt`: every document's path relative to the folder, one per line.
@@ -89,6 +97,8 @@ pub async fn changes_csv(app: &App) -> Result<String, AppError> {
 pub async fn rolie_feed(app: &App) -> Result<Value, AppError> {
     let public = app.config.public_url();
     let docs = public_documents(app).await?;
+    // With a key every document is signed (publication and key changes sign in their transaction).
+    let signed = keys::active(app).await?.is_some();
     let updated = docs
         .first()
         .map(|(_, f)| f.published_at)
@@ -98,10 +108,14 @@ pub async fn rolie_feed(app: &App) -> Result<Value, AppError> {
         .map(|(path, f)| {
             let doc: Value = serde_json::from_str(&f.body).unwrap_or(Value::Null);
             let url = format!("{public}{WHITE}/{path}");
+            let mut link = vec![json!({"rel": "self", "href": url}), json!({"rel": "hash", "href": format!("{url}.sha256")}), json!({"rel": "hash", "href": format!("{url}.sha512")})];
+            if signed {
+                link.push(json!({"rel": "signature", "href": format!("{url}.asc")}));
+            }
             json!({
                 "id": document_field(&doc, "/document/tracking/id"),
                 "title": document_field(&doc, "/document/title"),
-                "link": [{"rel": "self", "href": url}, {"rel": "hash", "href": format!("{url}.sha256")}, {"rel": "hash", "href": format!("{url}.sha512")}],
+                "link": link,
                 "published": document_field(&doc, "/document/tracking/initial_release_date"),
                 "updated": document_field(&doc, "/document/tracking/current_release_date"),
                 "content": {"type": "application/json", "src": url},
@@ -119,9 +133,10 @@ pub async fn rolie_feed(app: &App) -> Result<Value, AppError> {
     }}))
 }
 
-/// `security.txt` (RFC 9116): contact, policy, CSAF metadata; `Expires` is always within a year
-/// (renewed on every request, since psirt serves it live).
-pub fn security_txt(app: &App, now: Timestamp) -> String {
+/// `security.txt` (RFC 9116): contact, policy, CSAF metadata, and with a key `Encryption:`
+/// pointing to it, the whole clear-signed (§2.3) unless `openpgp.sign_security_txt` is off.
+/// `Expires` is always within a year (renewed on every request, since psirt serves it live).
+pub async fn security_txt(app: &App, now: Timestamp) -> Result<String, AppError> {
     let public = app.config.public_url();
     let contact = &app.config.organization.security_contact;
     let contact = if contact.contains(':') {
@@ -133,10 +148,32 @@ pub fn security_txt(app: &App, now: Timestamp) -> String {
         .saturating_add(SignedDuration::from_hours(24 * 180))
         .unwrap_or(now);
     let expires = expires.strftime("%Y-%m-%dT%H:%M:%SZ");
-    format!(
-        "Contact: {contact}\nContact: {public}/report\nExpires: {expires}\nPolicy: {public}/\nPreferred-Languages: en\n\
-         Canonical: {public}/.well-known/security.txt\nCSAF: {public}/.well-known/csaf/provider-metadata.json\n"
-    )
+    let mut text = format!("Contact: {contact}\nContact: {public}/report\nExpires: {expires}\n");
+    let certificate = keys::active_certificate(app).await?;
+    if let Some(cert) = certificate.as_ref().filter(|c| c.can_encrypt(now)) {
+        text.push_str(&format!(
+            "Encryption: {public}{}\n",
+            keys::public_key_path(&cert.fingerprint())
+        ));
+    }
+    text.push_str(&format!(
+        "Policy: {public}/\nPreferred-Languages: en\nCanonical: {public}/.well-known/security.txt\n\
+         CSAF: {public}/.well-known/csaf/provider-metadata.json\n"
+    ));
+    if !app.config.openpgp.sign_security_txt || certificate.is_none() {
+        return Ok(text);
+    }
+    // A key that cannot sign (expired, locked) must not take security.txt down: it is served
+    // unsigned, and `serve` and publication name the problem.
+    let signed = match keys::signing_key(app).await {
+        Ok(Some(key)) => openpgp::clearsign(&key, &text, now).map_err(|e| e.to_string()),
+        Ok(None) => return Ok(text),
+        Err(e) => Err(e.to_string()),
+    };
+    Ok(signed.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "security.txt served unsigned");
+        text
+    }))
 }
 
 /// One public document in the HTML index and the Atom feed.

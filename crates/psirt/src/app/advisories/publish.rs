@@ -1,5 +1,6 @@
-//! Publication: gates, then every format rendered from one document and written with the
-//! revision in a single transaction — nothing is ever half-published. Embargoed advisories are
+//! Publication: gates, then every format rendered from one document (the CSAF document with its
+//! OpenPGP signature when the organisation has a key) and written with the revision in a single
+//! transaction — nothing is ever half-published. Embargoed advisories are
 //! published by the scheduler once due ([`publish_due`]).
 
 use askama::Template;
@@ -11,7 +12,7 @@ use sha2::{Digest, Sha256, Sha512};
 
 use super::{AdvisoryView, GateOverride, document, gates, invalid, need, view, visible};
 use crate::{
-    app::{App, AppError, Staff},
+    app::{App, AppError, Staff, keys},
     storage::{
         StorageError,
         advisories::{self, AdvisoryRow, PublishedFile},
@@ -221,12 +222,15 @@ async fn publish_row(
     }
     let files = render_files(&doc, &app.config.organization.name)?;
     let tlp = Tlp::parse(&row.tlp).unwrap_or(Tlp::Red);
+    // Signed before the transaction; the transaction checks the key is still the active one.
+    let signer = keys::signing_key(app).await?;
     let overrides_json = if overrides.is_empty() {
         None
     } else {
         serde_json::to_string(overrides).ok()
     };
-    let mut tx = app.db.pool().begin().await.map_err(StorageError::from)?;
+    let csaf = csaf_path(&doc);
+    let mut published = Vec::with_capacity(files.len() + 1);
     for (path, content_type, body) in files {
         let sha256 = data_encoding::HEXLOWER.encode(&Sha256::digest(body.as_bytes()));
         let file = PublishedFile {
@@ -239,7 +243,17 @@ async fn publish_row(
             sha256,
             published_at: now,
         };
-        advisories::put_file(&mut tx, &file).await?;
+        if let Some(key) = &signer
+            && file.path == csaf
+        {
+            published.push(keys::signature_file(key, &file, now)?);
+        }
+        published.push(file);
+    }
+    let mut tx = app.db.pool().begin().await.map_err(StorageError::from)?;
+    keys::confirm_signer(&mut tx, signer.as_ref()).await?;
+    for file in &published {
+        advisories::put_file(&mut tx, file).await?;
     }
     advisories::mark_published(
         &mut tx,
