@@ -289,7 +289,8 @@ async fn seed_case(
         200,
     )
     .await;
-    json!({"reference": reference, "tracking": tracking, "single": single, "long": long})
+    json!({"reference": reference, "tracking": tracking, "single": single, "long": long,
+        "files": [files.0, files.1]})
 }
 
 #[tokio::test]

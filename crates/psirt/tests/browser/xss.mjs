@@ -7,7 +7,7 @@
 //
 // node xss.mjs BASE_URL FIXTURE_FILE
 //   FIXTURE_FILE (JSON): {"password", "now", "pso", "screenshots", "corpus", "file_names",
-//                  "cases": [{"reference", "tracking", "single", "long"}]}
+//                  "cases": [{"reference", "tracking", "single", "long", "files"}]}
 import { readFileSync } from 'node:fs';
 import {
   clearFailures, dumpPages, assertNoInjectedMarkup, assertNoOverflow, assertNoScriptRan, assertSafePage, check, clickAndWait, launch, log,
@@ -133,11 +133,15 @@ try {
     await pso.goto(`${base}/cases/${c.reference}`);
     check(await pso.locator('.md strong', { hasText: 'bold' }).count() > 0, `${c.reference}: staff Markdown is rendered`);
     await assertShows(pso, `case ${c.reference}`, [c.single, c.long]);
+    const files = await pso.locator('a[download]').allTextContents();
+    // The report's file and the one sent with the reporter's message (names cut at 200 chars).
+    check(files.length === 2 && c.files.every((f) => files.some((shown) => shown && f.startsWith(shown))),
+      `${c.reference}: the attachments' names are not shown as text: ${JSON.stringify(files)}`);
     await assertAll(pso, `case ${c.reference}`);
+    // One case page full of markup and right-to-left text, for people to look at.
+    if (c.single.includes('\u202e')) await screenshot(pso, shots, 'xss-case');
   }
-  await screenshot(pso, shots, 'xss-case');
-  const names = await pso.locator('a[download]').allTextContents();
-  log(`${fx.cases.length} case pages: payloads shown as text, nothing ran, no overflow (last files: ${names.length})`);
+  log(`${fx.cases.length} case pages: payloads and file names shown as text, nothing ran, no overflow`);
 
   for (const p of [reporter, pso]) {
     if (p.seen.csp.length) log(`blocked by the CSP (not run) on ${p.url()}: ${p.seen.csp.join(' | ')}`);
