@@ -359,6 +359,8 @@ async fn every_page_carries_security_headers() {
         assert!(
             csp.contains("frame-ancestors 'none'")
                 && !csp.contains("unsafe-inline")
+                && !csp.contains("unsafe-eval")
+                && csp.contains("script-src 'self';")
                 && csp.contains("default-src 'none'"),
             "{path}: {csp}"
         );
@@ -369,4 +371,55 @@ async fn every_page_carries_security_headers() {
     let r = t.http.get(t.url("/api/v1/nothing")).send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+
+/// `GET /api/v1/cvss` (the live calculator's scorer) answers the domain's exact scores, and a
+/// bad vector gets `invalid_cvss` naming the metric.
+#[tokio::test]
+async fn cvss_scores_come_from_the_domain_and_bad_vectors_are_named() {
+    let t = TestApp::spawn().await;
+    let get = |query: &str| t.http.get(t.url(&format!("/api/v1/cvss{query}"))).send();
+    let r = get(
+        "?vector=CVSS%3A3.1%2FAV%3AN%2FAC%3AL%2FPR%3AN%2FUI%3AN%2FS%3AU%2FC%3AH%2FI%3AH%2FA%3AN",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N", "version": "3.1",
+            "base_score": 9.1, "base_severity": "Critical"})
+    );
+    let r = get("?vector=CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U")
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            &body["base_score"],
+            &body["threat_score"],
+            &body["nomenclature"]
+        ),
+        (&json!(9.3), &json!(8.1), &json!("CVSS-BT"))
+    );
+    let (status, body) = problem(get("?vector=CVSS:3.1/AV:X").await.unwrap()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("validation_failed"))
+    );
+    assert_eq!(body["errors"][0]["field"], "vector");
+    assert_eq!(body["errors"][0]["code"], "invalid_cvss");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`AV`"),
+        "{body}"
+    );
+    let (status, body) = problem(get("").await.unwrap()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_query"))
+    );
 }

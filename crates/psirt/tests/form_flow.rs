@@ -279,3 +279,28 @@ async fn the_setup_link_creates_the_first_admin_once() {
             .is_none()
     );
 }
+
+/// Under `Referrer-Policy: no-referrer` a browser's form post carries `Origin: null` (found by the
+/// browser tests): it is ours when `Sec-Fetch-Site` says same-origin, and refused otherwise.
+#[tokio::test]
+async fn form_posts_with_origin_null_are_judged_by_sec_fetch_site() {
+    let t = TestApp::spawn().await;
+    let post = |site: Option<&'static str>| {
+        let form = Form::new()
+            .text("title", "Overcharge")
+            .text("description", "Cut-off can be disabled.")
+            .text("anonymous", "on");
+        let mut r = t
+            .http
+            .post(t.url("/report"))
+            .header("origin", "null")
+            .multipart(form);
+        if let Some(site) = site {
+            r = r.header("sec-fetch-site", site);
+        }
+        r.send()
+    };
+    assert_eq!(post(Some("same-origin")).await.unwrap().status(), 201);
+    assert_eq!(post(Some("cross-site")).await.unwrap().status(), 403);
+    assert_eq!(post(None).await.unwrap().status(), 403);
+}

@@ -88,6 +88,8 @@ async fn openapi_describes_every_route() {
         ("/readyz", "get"),
         ("/metrics", "get"),
         ("/api/openapi.json", "get"),
+        ("/api/v1/cvss", "get"),
+        ("/static/cvss.js", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

@@ -12,7 +12,7 @@ mod common;
 
 use common::{TestApp, report};
 use jiff::SignedDuration;
-use psirt::app::{admin, signin};
+use psirt::app::admin;
 use psirt_domain::report::Role;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -42,12 +42,7 @@ fn code(t: &TestApp, secret: &str, offset_steps: i64) -> String {
 }
 
 async fn user(t: &TestApp, email: &str, role: Role) {
-    admin::create_user(&t.app, email, None, role).await.unwrap();
-    let link = signin::password_link(&t.app, email).await.unwrap();
-    let token = link.rsplit('/').next().unwrap();
-    signin::set_password_with_link(&t.app, token, PASSWORD, PASSWORD)
-        .await
-        .unwrap();
+    t.staff_with_password(email, role, PASSWORD).await;
 }
 
 /// Signs in and enrols TOTP; returns the browser and the TOTP secret.

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod advisories;
 pub mod cases;
+pub mod cvss;
 pub mod dashboard;
 pub mod demo;
 mod demo_cases;

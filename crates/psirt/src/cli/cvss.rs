@@ -11,7 +11,8 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use psirt_domain::cvss::{CvssVector, Score};
-use serde_json::{Map, Value, json};
+
+use crate::app::cvss::CvssScores;
 
 /// Arguments of `psirt cvss`.
 #[derive(Debug, clap::Args)]
@@ -122,30 +123,15 @@ fn text_line(v: &CvssVector) -> String {
     )
 }
 
-/// The JSON object of one vector: scores and severities only where the vector defines them.
+/// The JSON object of one vector (the same summary `GET /api/v1/cvss` answers).
 fn json_line(v: &CvssVector) -> String {
-    let mut object = Map::new();
-    object.insert("vector".into(), json!(v.as_str()));
-    object.insert("version".into(), json!(v.version().as_str()));
-    let mut put = |name: &str, score: Option<Score>| {
-        if let Some(s) = score {
-            object.insert(format!("{name}_score"), json!(s));
-            object.insert(format!("{name}_severity"), json!(v.severity(s)));
-        }
-    };
-    put("base", Some(v.base_score()));
-    put("temporal", v.temporal_score());
-    put("threat", v.threat_score());
-    put("environmental", v.environmental_score());
-    if let Some(n) = v.nomenclature() {
-        object.insert("nomenclature".into(), json!(n));
-    }
-    Value::Object(object).to_string()
+    serde_json::to_string(&CvssScores::of(v)).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     fn run_with(json: bool, vectors: &[&str], stdin: &str) -> (ExitCode, String, String) {
         let args = CvssArgs {

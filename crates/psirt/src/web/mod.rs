@@ -5,6 +5,7 @@ mod advisories;
 mod api;
 mod auth;
 mod cases;
+mod cvss;
 pub mod error;
 mod ops;
 pub mod pages;
@@ -98,6 +99,8 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(pages::tracking_page))
         .routes(utoipa_axum::routes!(pages::setup_page, pages::setup_submit))
         .routes(utoipa_axum::routes!(pages::stylesheet))
+        .routes(utoipa_axum::routes!(cvss::script))
+        .routes(utoipa_axum::routes!(cvss::score))
         .routes(utoipa_axum::routes!(ops::healthz))
         .routes(utoipa_axum::routes!(ops::readyz))
         .routes(utoipa_axum::routes!(ops::metrics))

@@ -404,12 +404,20 @@ pub async fn setup_submit(
 /// The stylesheet, served from the binary (no external assets).
 #[utoipa::path(get, path = "/static/psirt.css", tag = "pages", responses((status = 200, content_type = "text/css", body = String)))]
 pub async fn stylesheet() -> Response {
+    static_asset(
+        "text/css; charset=utf-8",
+        include_str!("../../static/psirt.css"),
+    )
+}
+
+/// A file of `static/`, compiled into the binary, cached by browsers for an hour.
+pub fn static_asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/psirt.css"),
+        body,
     )
         .into_response()
 }

@@ -16,8 +16,8 @@ use axum::{
 
 use super::{AppState, error::ApiError, pages};
 
-/// No inline script anywhere; styles only from the binary itself.
-pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// No inline script anywhere; scripts and styles only from the binary itself (`static/`).
+pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 /// For downloads of reporter files: nothing in them may run, even if a browser opens them.
 pub const DOWNLOAD_CSP: &str = "sandbox; default-src 'none'";
 
@@ -51,7 +51,11 @@ pub async fn headers(request: Request, next: Next) -> Response {
 
 /// Cross-site form posts are refused before any handler runs (with the synchronizer token in
 /// staff forms, this is the CSRF defence): `Sec-Fetch-Site` must be same-origin or absent, and
-/// an `Origin` must be this site. The bearer-token API is exempt (browsers do not send tokens).
+/// an `Origin` must be this site. Our pages set `Referrer-Policy: no-referrer`, under which
+/// browsers send `Origin: null` on every form post (Fetch standard), so `null` is accepted only
+/// when `Sec-Fetch-Site` vouches for the same origin (a sandboxed or `data:` page posting
+/// cross-site sends `null` with `cross-site`). The bearer-token API is exempt (browsers do
+/// not send tokens).
 pub async fn same_origin(request: Request, next: Next) -> Response {
     let safe = matches!(request.method().as_str(), "GET" | "HEAD" | "OPTIONS");
     if safe || request.uri().path().starts_with("/api/") {
@@ -64,6 +68,7 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
     let origin = text("origin");
     let host = text("host");
     let origin_ok = origin.is_empty()
+        || (origin == "null" && site == "same-origin")
         || (!host.is_empty()
             && (origin == format!("http://{host}") || origin == format!("https://{host}")));
     if site_ok && origin_ok {

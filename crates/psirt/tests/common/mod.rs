@@ -7,7 +7,7 @@ use std::{net::SocketAddr, sync::Arc};
 
 use jiff::Timestamp;
 use psirt::{
-    app::{App, admin},
+    app::{App, admin, signin},
     config::{Config, Limits},
     server,
 };
@@ -129,6 +129,19 @@ impl TestApp {
             .await
             .unwrap();
         admin::create_token(&self.app, email, "test").await.unwrap()
+    }
+
+    /// Creates a staff member who has set `password` and has no second factor yet (the first
+    /// sign-in enrols it).
+    pub async fn staff_with_password(&self, email: &str, role: Role, password: &str) {
+        admin::create_user(&self.app, email, None, role)
+            .await
+            .unwrap();
+        let link = signin::password_link(&self.app, email).await.unwrap();
+        let token = link.rsplit('/').next().unwrap();
+        signin::set_password_with_link(&self.app, token, password, password)
+            .await
+            .unwrap();
     }
 
     pub async fn submit(&self, body: &Value) -> reqwest::Response {

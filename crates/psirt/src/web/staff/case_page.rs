@@ -43,43 +43,69 @@ pub struct Deadline {
     pub met: String,
 }
 
-/// One metric of the calculator: its key, label, choices and current value.
+/// One metric of the calculator: its key, label, choices (value, name) and current value.
 pub struct Metric {
     pub key: &'static str,
     pub label: &'static str,
-    pub choices: &'static [&'static str],
+    pub choices: &'static [(&'static str, &'static str)],
     pub current: String,
 }
 
-pub const V31: &[(&str, &str, &[&str])] = &[
-    ("AV", "Attack vector", &["N", "A", "L", "P"]),
-    ("AC", "Attack complexity", &["L", "H"]),
-    ("PR", "Privileges required", &["N", "L", "H"]),
-    ("UI", "User interaction", &["N", "R"]),
-    ("S", "Scope", &["U", "C"]),
-    ("C", "Confidentiality", &["H", "L", "N"]),
-    ("I", "Integrity", &["H", "L", "N"]),
-    ("A", "Availability", &["H", "L", "N"]),
+/// A calculator's metrics: key, label and choices (value, name), in vector order.
+pub type MetricTable = &'static [(
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+)];
+
+const NLP: &[(&str, &str)] = &[
+    ("N", "Network"),
+    ("A", "Adjacent"),
+    ("L", "Local"),
+    ("P", "Physical"),
+];
+const LH: &[(&str, &str)] = &[("L", "Low"), ("H", "High")];
+const NLH: &[(&str, &str)] = &[("N", "None"), ("L", "Low"), ("H", "High")];
+const HLN: &[(&str, &str)] = &[("H", "High"), ("L", "Low"), ("N", "None")];
+
+pub const V31: MetricTable = &[
+    ("AV", "Attack vector", NLP),
+    ("AC", "Attack complexity", LH),
+    ("PR", "Privileges required", NLH),
+    (
+        "UI",
+        "User interaction",
+        &[("N", "None"), ("R", "Required")],
+    ),
+    ("S", "Scope", &[("U", "Unchanged"), ("C", "Changed")]),
+    ("C", "Confidentiality", HLN),
+    ("I", "Integrity", HLN),
+    ("A", "Availability", HLN),
 ];
 
-pub const V40: &[(&str, &str, &[&str])] = &[
-    ("AV", "Attack vector", &["N", "A", "L", "P"]),
-    ("AC", "Attack complexity", &["L", "H"]),
-    ("AT", "Attack requirements", &["N", "P"]),
-    ("PR", "Privileges required", &["N", "L", "H"]),
-    ("UI", "User interaction", &["N", "P", "A"]),
-    ("VC", "Vulnerable system confidentiality", &["H", "L", "N"]),
-    ("VI", "Vulnerable system integrity", &["H", "L", "N"]),
-    ("VA", "Vulnerable system availability", &["H", "L", "N"]),
-    ("SC", "Subsequent system confidentiality", &["H", "L", "N"]),
-    ("SI", "Subsequent system integrity", &["H", "L", "N"]),
-    ("SA", "Subsequent system availability", &["H", "L", "N"]),
+pub const V40: MetricTable = &[
+    ("AV", "Attack vector", NLP),
+    ("AC", "Attack complexity", LH),
+    (
+        "AT",
+        "Attack requirements",
+        &[("N", "None"), ("P", "Present")],
+    ),
+    ("PR", "Privileges required", NLH),
+    (
+        "UI",
+        "User interaction",
+        &[("N", "None"), ("P", "Passive"), ("A", "Active")],
+    ),
+    ("VC", "Vulnerable system confidentiality", HLN),
+    ("VI", "Vulnerable system integrity", HLN),
+    ("VA", "Vulnerable system availability", HLN),
+    ("SC", "Subsequent system confidentiality", HLN),
+    ("SI", "Subsequent system integrity", HLN),
+    ("SA", "Subsequent system availability", HLN),
 ];
 
-fn metrics(
-    table: &'static [(&'static str, &'static str, &'static [&'static str])],
-    vector: Option<&str>,
-) -> Vec<Metric> {
+fn metrics(table: MetricTable, vector: Option<&str>) -> Vec<Metric> {
     table
         .iter()
         .map(|(key, label, choices)| Metric {
@@ -104,6 +130,8 @@ pub struct Calculator {
     pub metrics: Vec<Metric>,
     pub vector: Option<String>,
     pub score: Option<String>,
+    /// The saved rationale, so saving again does not erase it.
+    pub rationale: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -216,6 +244,10 @@ async fn load(state: &AppState, s: &SignedIn, reference: &str) -> Result<Page, A
             metrics: metrics(table, current.as_ref().map(|c| c.vector.as_str())),
             vector: current.as_ref().map(|c| c.vector.clone()),
             score: current.as_ref().and_then(|c| c.score.clone()),
+            rationale: current
+                .as_ref()
+                .and_then(|c| c.rationale.clone())
+                .unwrap_or_default(),
         })
         .collect(),
         task_kinds: vec![
