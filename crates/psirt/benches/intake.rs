@@ -177,7 +177,7 @@ async fn index_backlog(
     app: &App,
     backend: &str,
     clients: usize,
-    submitted: u64,
+    submitted: usize,
     window: Window,
 ) -> Result<()> {
     let backlog = search::pending(&app.db).await?;
