@@ -86,7 +86,10 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, max_batch: usize, indexing: In
     let mut own: Option<OwnConnection> = None;
     while rx.recv_many(&mut batch, max_batch).await > 0 {
         let jobs = std::mem::take(&mut batch);
-        if own.is_none() {
+        if db.pool().is_closed() {
+            // Closing the pool stops intake: nothing is written after it.
+            own = None;
+        } else if own.is_none() {
             own = OwnConnection::open(&db).await;
         }
         let answers = write_jobs(&db, own.as_mut(), jobs).await;
@@ -156,7 +159,9 @@ fn answer(answers: Vec<Answer>, durable: Result<(), ()>) {
 /// Durability is unchanged: nobody hears "received" before the WAL frames of their commit are
 /// on disk, and SQLite recovers committed WAL frames after a crash or power loss.
 struct OwnConnection {
-    connection: sqlx::pool::PoolConnection<Any>,
+    /// Detached from the pool: closing the pool does not wait for it, and its pragma never
+    /// reaches a pooled connection.
+    connection: sqlx::AnyConnection,
     synced: mpsc::UnboundedSender<Vec<Answer>>,
 }
 
@@ -165,22 +170,14 @@ impl OwnConnection {
     /// or when no connection can be had now (the batch then uses the pool).
     async fn open(db: &Db) -> Option<Self> {
         let file = db.sqlite_file()?.to_owned();
-        let mut connection = db.pool().acquire().await.ok()?;
+        let mut connection = db.pool().acquire().await.ok()?.detach();
         sqlx::query("PRAGMA synchronous = NORMAL")
-            .execute(&mut *connection)
+            .execute(&mut connection)
             .await
             .ok()?;
         let (synced, waiting) = mpsc::unbounded_channel();
         tokio::spawn(flush_then_answer(file, waiting));
         Some(Self { connection, synced })
-    }
-}
-
-impl Drop for OwnConnection {
-    fn drop(&mut self) {
-        // Back in the pool, the connection commits with the pool's durable setting again
-        // (closing it is simpler than resetting the pragma from a destructor).
-        self.connection.close_on_drop();
     }
 }
 
@@ -229,7 +226,7 @@ async fn write_batch(
     reports: &[&PendingReport],
 ) -> Result<Vec<StoredReceipt>, StorageError> {
     let mut tx = match own {
-        Some(own) => sqlx::Connection::begin(&mut *own.connection).await?,
+        Some(own) => sqlx::Connection::begin(&mut own.connection).await?,
         None => db.pool().begin().await?,
     };
     let numbers = mint_numbers(&mut tx, reports).await?;
