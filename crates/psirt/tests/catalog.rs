@@ -15,20 +15,8 @@ use psirt_domain::report::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-pub async fn call(
-    t: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let mut r = t.http.request(method, t.url(path)).bearer_auth(token);
-    if !body.is_null() {
-        r = r.json(&body);
-    }
-    let r = r.send().await.unwrap();
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
+async fn call(t: &TestApp, token: &str, method: Method, path: &str, body: Value) -> (u16, Value) {
+    t.call(token, method, path, body).await
 }
 
 fn fields(problem: &Value) -> Vec<(String, String)> {

@@ -109,6 +109,8 @@ pub struct Origins {
     /// Fields are CSV columns: a product's `name` is the `product` column, a model's
     /// `model_name` the `model` column.
     pub csv: bool,
+    /// Rows the parser already refused (left out of the document), reported with the rest.
+    pub errors: FieldErrors,
 }
 
 impl Origins {
@@ -206,6 +208,11 @@ pub async fn export(app: &App, _staff: &Staff, format: Format) -> Result<String,
     }
 }
 
+/// A document as CSV.
+pub fn csv_text(doc: &CatalogDocument) -> Result<String, AppError> {
+    csv_table::write(doc)
+}
+
 fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
     let mut e = FieldErrors::default();
     e.push(field, code, message);
@@ -245,6 +252,7 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<(CatalogDocument, Origins),
                     })
                     .collect(),
                 csv: false,
+                errors: FieldErrors::default(),
             };
             Ok((doc, origins))
         }
@@ -285,7 +293,7 @@ pub async fn import_document(
     let now = app.clock.now();
     let mut tx: Tx<'_> = app.db.pool().begin().await.map_err(StorageError::from)?;
     let mut summary = ImportSummary::default();
-    let mut errors = FieldErrors::default();
+    let mut errors = origins.errors.clone();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (i, p) in doc.products.iter().enumerate() {
         let origin = origins.products.get(i).cloned().unwrap_or_default();
@@ -404,8 +412,27 @@ async fn import_product(
         }
     }
     let mut file_order: Vec<String> = Vec::new();
+    let mut listed: Vec<(&str, Option<&str>, String)> = Vec::new();
     for (j, v) in p.versions.iter().enumerate() {
         let prefix = origin.versions.get(j).cloned().unwrap_or_default();
+        let key = (
+            v.version.trim(),
+            v.model.as_deref().map(str::trim),
+            prefix.clone(),
+        );
+        if let Some((_, _, first)) = listed.iter().find(|(a, b, _)| (*a, *b) == (key.0, key.1)) {
+            errors.push(
+                format!("{prefix}version"),
+                "duplicate",
+                format!(
+                    "version {:?} of this model is listed twice (first at {})",
+                    v.version,
+                    first.trim_end_matches('.')
+                ),
+            );
+            continue;
+        }
+        listed.push(key);
         let input = ProductVersionInput {
             version: Some(v.version.clone()),
             model: v.model.clone(),

@@ -136,23 +136,22 @@ impl Row<'_> {
     }
 }
 
-/// Sets `slot` from a cell, or checks that the cell agrees with what an earlier line said.
-fn agree(
-    slot: &mut Option<String>,
-    cell: Option<String>,
-    field: &str,
-    first_line: u64,
-    errors: &mut FieldErrors,
-) {
-    match (slot.as_ref(), cell) {
-        (_, None) => {}
-        (None, Some(v)) => *slot = Some(v),
-        (Some(old), Some(v)) if *old != v => errors.push(
-            field,
-            "inconsistent",
-            format!("{v:?} differs from {old:?} given on line {first_line}"),
-        ),
-        _ => {}
+/// The line a record starts on. After a CRLF the reader has consumed the CR only, so a
+/// record's position can still be on the LF of the line before.
+fn line_of(bytes: &[u8], position: &csv::Position) -> u64 {
+    let at = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    if bytes.get(at) == Some(&b'\n') {
+        position.line() + 1
+    } else {
+        position.line()
+    }
+}
+
+/// Sets `slot` from a cell when an earlier line left it empty (conflicts are refused first,
+/// by [`row_problem`]).
+fn fill(slot: &mut Option<String>, cell: Option<String>) {
+    if slot.is_none() {
+        *slot = cell;
     }
 }
 
@@ -213,6 +212,7 @@ pub fn read(bytes: &[u8]) -> Result<(CatalogDocument, Origins), AppError> {
     let mut origins = Origins {
         products: Vec::new(),
         csv: true,
+        errors: FieldErrors::default(),
     };
     // Per product: the line that introduced it and, per model, the line that introduced it.
     let mut first_lines: Vec<(u64, Vec<u64>)> = Vec::new();
@@ -220,16 +220,15 @@ pub fn read(bytes: &[u8]) -> Result<(CatalogDocument, Origins), AppError> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| line_of(bytes, p)).unwrap_or(0);
                 errors.push(format!("lines[{line}]"), "malformed", e.to_string());
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record.position().map(|p| line_of(bytes, p)).unwrap_or(0);
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let at = |col: &str| format!("lines[{line}].{col}");
         if record.len() != header.len() {
             errors.push(
                 format!("lines[{line}]"),
@@ -242,8 +241,12 @@ pub fn read(bytes: &[u8]) -> Result<(CatalogDocument, Origins), AppError> {
             cells: &record,
             index: &index,
         };
+        if let Some(problem) = row_problem(&row, &doc, &first_lines, line) {
+            let (field, code, message) = problem;
+            errors.push(field, code, message);
+            continue;
+        }
         let Some(name) = row.get(0) else {
-            errors.push(at("product"), "required", "every row names its product");
             continue;
         };
         let pi = match doc.products.iter().position(|p| p.name == name) {
@@ -261,31 +264,22 @@ pub fn read(bytes: &[u8]) -> Result<(CatalogDocument, Origins), AppError> {
                 doc.products.len() - 1
             }
         };
-        let (Some(p), Some(origin), Some((first, model_lines))) = (
+        let (Some(p), Some(origin), Some((_, model_lines))) = (
             doc.products.get_mut(pi),
             origins.products.get_mut(pi),
             first_lines.get_mut(pi),
         ) else {
             continue;
         };
-        let first = *first;
-        agree(&mut p.slug, row.get(1), &at("slug"), first, &mut errors);
-        agree(&mut p.vendor, row.get(2), &at("vendor"), first, &mut errors);
-        agree(
-            &mut p.version_scheme,
-            row.get(3),
-            &at("version_scheme"),
-            first,
-            &mut errors,
-        );
-        agree(&mut p.purl, row.get(4), &at("purl"), first, &mut errors);
-        agree(
-            &mut p.description,
-            row.get(5),
-            &at("description"),
-            first,
-            &mut errors,
-        );
+        for (slot, col) in [
+            (&mut p.slug, 1),
+            (&mut p.vendor, 2),
+            (&mut p.version_scheme, 3),
+            (&mut p.purl, 4),
+            (&mut p.description, 5),
+        ] {
+            fill(slot, row.get(col));
+        }
         let model = row.get(6);
         match &model {
             Some(m) => {
@@ -301,30 +295,10 @@ pub fn read(bytes: &[u8]) -> Result<(CatalogDocument, Origins), AppError> {
                         p.models.len() - 1
                     }
                 };
-                let mfirst = model_lines.get(mi).copied().unwrap_or(line);
                 if let Some(md) = p.models.get_mut(mi) {
-                    agree(
-                        &mut md.description,
-                        row.get(7),
-                        &at("model_description"),
-                        mfirst,
-                        &mut errors,
-                    );
-                    agree(
-                        &mut md.end_of_support,
-                        row.get(8),
-                        &at("model_end_of_support"),
-                        mfirst,
-                        &mut errors,
-                    );
+                    fill(&mut md.description, row.get(7));
+                    fill(&mut md.end_of_support, row.get(8));
                 }
-            }
-            None if row.get(7).is_some() || row.get(8).is_some() => {
-                errors.push(
-                    at("model"),
-                    "required",
-                    "model columns need the model's name",
-                );
             }
             None => {}
         }
@@ -345,20 +319,87 @@ pub fn read(bytes: &[u8]) -> Result<(CatalogDocument, Origins), AppError> {
                 });
                 origin.versions.push(format!("lines[{line}]."));
             }
-            None if (10..14).any(|c| row.get(c).is_some()) => {
-                errors.push(
-                    at("version"),
-                    "required",
-                    "version columns need the version",
-                );
-            }
             None => {}
         }
     }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    origins.errors = errors;
     Ok((doc, origins))
+}
+
+/// Why a row cannot be read at all (it is then left out and reported): no product, a
+/// product or model column that contradicts an earlier line, columns without their key.
+fn row_problem(
+    row: &Row<'_>,
+    doc: &CatalogDocument,
+    first_lines: &[(u64, Vec<u64>)],
+    line: u64,
+) -> Option<(String, &'static str, String)> {
+    let at = |col: &str| format!("lines[{line}].{col}");
+    let Some(name) = row.get(0) else {
+        return Some((
+            at("product"),
+            "required",
+            "every row names its product".into(),
+        ));
+    };
+    let known = doc.products.iter().position(|p| p.name == name);
+    if let Some(pi) = known
+        && let (Some(p), Some((first, model_lines))) = (doc.products.get(pi), first_lines.get(pi))
+    {
+        let product_cells = [
+            (1, "slug", &p.slug),
+            (2, "vendor", &p.vendor),
+            (3, "version_scheme", &p.version_scheme),
+            (4, "purl", &p.purl),
+            (5, "description", &p.description),
+        ];
+        for (col, column, old) in product_cells {
+            if let (Some(old), Some(v)) = (old, row.get(col))
+                && *old != v
+            {
+                return Some((
+                    at(column),
+                    "inconsistent",
+                    format!("{v:?} differs from {old:?} given on line {first}"),
+                ));
+            }
+        }
+        if let Some(m) = row.get(6)
+            && let Some(mi) = p.models.iter().position(|x| x.name == m)
+            && let Some(md) = p.models.get(mi)
+        {
+            let mfirst = model_lines.get(mi).copied().unwrap_or(line);
+            for (col, column, old) in [
+                (7, "model_description", &md.description),
+                (8, "model_end_of_support", &md.end_of_support),
+            ] {
+                if let (Some(old), Some(v)) = (old, row.get(col))
+                    && *old != v
+                {
+                    return Some((
+                        at(column),
+                        "inconsistent",
+                        format!("{v:?} differs from {old:?} given on line {mfirst}"),
+                    ));
+                }
+            }
+        }
+    }
+    if row.get(6).is_none() && (row.get(7).is_some() || row.get(8).is_some()) {
+        return Some((
+            at("model"),
+            "required",
+            "model columns need the model's name".into(),
+        ));
+    }
+    if row.get(9).is_none() && (10..14).any(|c| row.get(c).is_some()) {
+        return Some((
+            at("version"),
+            "required",
+            "version columns need the version".into(),
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
