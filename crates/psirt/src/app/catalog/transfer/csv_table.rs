@@ -281,45 +281,39 @@ pub fn read(bytes: &[u8]) -> Result<(CatalogDocument, Origins), AppError> {
             fill(slot, row.get(col));
         }
         let model = row.get(6);
-        match &model {
-            Some(m) => {
-                let mi = match p.models.iter().position(|x| &x.name == m) {
-                    Some(mi) => mi,
-                    None => {
-                        p.models.push(ModelDoc {
-                            name: m.clone(),
-                            ..ModelDoc::default()
-                        });
-                        origin.models.push(format!("lines[{line}].model_"));
-                        model_lines.push(line);
-                        p.models.len() - 1
-                    }
-                };
-                if let Some(md) = p.models.get_mut(mi) {
-                    fill(&mut md.description, row.get(7));
-                    fill(&mut md.end_of_support, row.get(8));
+        if let Some(m) = &model {
+            let mi = match p.models.iter().position(|x| &x.name == m) {
+                Some(mi) => mi,
+                None => {
+                    p.models.push(ModelDoc {
+                        name: m.clone(),
+                        ..ModelDoc::default()
+                    });
+                    origin.models.push(format!("lines[{line}].model_"));
+                    model_lines.push(line);
+                    p.models.len() - 1
                 }
+            };
+            if let Some(md) = p.models.get_mut(mi) {
+                fill(&mut md.description, row.get(7));
+                fill(&mut md.end_of_support, row.get(8));
             }
-            None => {}
         }
-        match row.get(9) {
-            Some(version) => {
-                p.versions.push(VersionDoc {
-                    version,
-                    model,
-                    released: row.get(10),
-                    support: row.get(11),
-                    end_of_support: row.get(12),
-                    markets: row.get(13).map(|m| {
-                        m.split([' ', ',', ';'])
-                            .filter(|c| !c.is_empty())
-                            .map(str::to_owned)
-                            .collect()
-                    }),
-                });
-                origin.versions.push(format!("lines[{line}]."));
-            }
-            None => {}
+        if let Some(version) = row.get(9) {
+            p.versions.push(VersionDoc {
+                version,
+                model,
+                released: row.get(10),
+                support: row.get(11),
+                end_of_support: row.get(12),
+                markets: row.get(13).map(|m| {
+                    m.split([' ', ',', ';'])
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                }),
+            });
+            origin.versions.push(format!("lines[{line}]."));
         }
     }
     origins.errors = errors;
