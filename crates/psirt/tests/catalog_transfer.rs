@@ -196,18 +196,7 @@ async fn bad_rows_are_all_reported_and_nothing_is_imported() {
 }
 
 fn psirt(data: &std::path::Path, url: &str, args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_psirt"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["--database-url", url])
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::cli(data, url, &[], args)
 }
 
 #[tokio::test]

@@ -13,14 +13,17 @@ use serde::{Deserialize, Serialize};
 use super::{
     Loaded, ModelInput, ProductInput, ProductVersionInput, markets_of, need_write, sorted,
     ts_to_date,
-    write::{apply_model, apply_product, apply_version, new_version_row, ordinals},
+    write::{
+        apply_model, apply_product, apply_version, new_model_row, new_product_row, new_version_row,
+        ordinals,
+    },
 };
 use crate::{
     app::{App, AppError, Staff},
     storage::{
         StorageError, audit,
         case_write::Tx,
-        catalog::{self as store, ModelRow, ProductRow},
+        catalog::{self as store, ModelRow},
     },
 };
 
@@ -348,16 +351,7 @@ async fn import_product(
     };
     let existing = store::product_by_name(tx, p.name.trim()).await?;
     let creating = existing.is_none();
-    let mut row = existing.unwrap_or_else(|| ProductRow {
-        id: String::new(),
-        slug: String::new(),
-        name: String::new(),
-        vendor: None,
-        version_scheme: VersionScheme::Dotted.as_str().to_owned(),
-        purl: None,
-        description: None,
-        created_at: now,
-    });
+    let mut row = existing.unwrap_or_else(|| new_product_row(now));
     let previous_scheme = row.version_scheme.clone();
     if !collect(
         apply_product(tx, &mut row, &input, &origin.product).await,
@@ -387,14 +381,7 @@ async fn import_product(
             .find(|x| x.name == m.name.trim())
             .cloned();
         let creating = existing.is_none();
-        let mut model = existing.unwrap_or_else(|| ModelRow {
-            id: String::new(),
-            product_id: row.id.clone(),
-            name: String::new(),
-            description: None,
-            eos_at: None,
-            eos_announced_at: None,
-        });
+        let mut model = existing.unwrap_or_else(|| new_model_row(&row.id));
         if !collect(
             apply_model(&loaded, &mut model, &input, &prefix, now),
             errors,

@@ -258,16 +258,7 @@ pub async fn create_product(
 ) -> Result<ProductDetail, AppError> {
     need_write(staff)?;
     let now = app.clock.now();
-    let mut row = ProductRow {
-        id: String::new(),
-        slug: String::new(),
-        name: String::new(),
-        vendor: None,
-        version_scheme: VersionScheme::Dotted.as_str().to_owned(),
-        purl: None,
-        description: None,
-        created_at: now,
-    };
+    let mut row = new_product_row(now);
     let mut tx = begin(app).await?;
     apply_product(&mut tx, &mut row, &input, "").await?;
     if input.declared_order.as_ref().is_some_and(|o| !o.is_empty()) {
@@ -405,14 +396,7 @@ pub async fn create_model(
     let now = app.clock.now();
     let mut tx = begin(app).await?;
     let loaded = Loaded::read(&mut tx, key).await?;
-    let mut row = ModelRow {
-        id: String::new(),
-        product_id: loaded.product.id.clone(),
-        name: String::new(),
-        description: None,
-        eos_at: None,
-        eos_announced_at: None,
-    };
+    let mut row = new_model_row(&loaded.product.id);
     apply_model(&loaded, &mut row, &input, "", now)?;
     row.id = store::fresh_id();
     store::insert_model(&mut tx, &row).await?;
@@ -591,6 +575,32 @@ pub(super) fn apply_version(
         );
     }
     Ok(())
+}
+
+/// A product not yet stored (empty id), created `now`.
+pub(super) fn new_product_row(now: Timestamp) -> ProductRow {
+    ProductRow {
+        id: String::new(),
+        slug: String::new(),
+        name: String::new(),
+        vendor: None,
+        version_scheme: VersionScheme::Dotted.as_str().to_owned(),
+        purl: None,
+        description: None,
+        created_at: now,
+    }
+}
+
+/// A model not yet stored (empty id).
+pub(super) fn new_model_row(product_id: &str) -> ModelRow {
+    ModelRow {
+        id: String::new(),
+        product_id: product_id.to_owned(),
+        name: String::new(),
+        description: None,
+        eos_at: None,
+        eos_announced_at: None,
+    }
 }
 
 pub(super) fn new_version_row(product_id: &str) -> VersionRow {
