@@ -5,6 +5,7 @@
 
 pub mod advisory;
 pub mod case;
+pub mod catalog;
 pub mod clock;
 pub mod cvss;
 pub mod policy;

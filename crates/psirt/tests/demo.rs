@@ -111,4 +111,44 @@ async fn the_demo_shows_every_phase_and_published_documents() {
         let (_, advisories) = t.get_json("/api/v1/advisories", &admin).await;
         assert!(advisories.to_string().contains(cve), "{cve}");
     }
+
+    // The catalog: three version orders, end-of-support dates, release notes that trace fixes.
+    let (_, products) = t.get_json("/api/v1/products", &admin).await;
+    let schemes: Vec<&str> = products["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["version_scheme"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        schemes,
+        ["semver", "dotted", "dotted", "declared"],
+        "{products}"
+    );
+    let (_, bms) = t.get_json("/api/v1/products/voltguard-bms", &admin).await;
+    assert_eq!(
+        bms["declared_order"],
+        serde_json::json!(["2.3.1", "3.0.0", "3.1.4", "3.1.4-HF2", "3.2.0"])
+    );
+    let text = |path: &'static str| {
+        let url = t.url(path);
+        let http = t.http.clone();
+        async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let eos = text("/end-of-support").await;
+    assert!(eos.contains("V1.08.2") && eos.contains("(ended)") && eos.contains("BMS-200"));
+    assert_eq!(
+        text("/end-of-support/feed.atom")
+            .await
+            .matches("<entry>")
+            .count(),
+        13
+    );
+    let notes = text("/products/sunbridge-hybrid-inverter/versions/V1.13.5").await;
+    assert!(
+        notes.contains("CVE-2026-41002") || notes.contains("PSIRT-SA-2026"),
+        "{notes}"
+    );
+    let app = text("/products/fleet-cloud-app/feed.atom").await;
+    assert_eq!(app.matches("<entry>").count(), 1, "{app}");
 }

@@ -21,6 +21,11 @@ pub fn purl_or_generic(product: &Product, version: &ProductVersion) -> String {
     )
 }
 
+/// A product's base purl (`pkg:npm/fleet-app`) with a version: `pkg:npm/fleet-app@6.0.1`.
+pub fn versioned_purl(base: &str, version: &str) -> String {
+    format!("{base}@{}", percent_encode(version))
+}
+
 /// Percent-encodes everything but the purl specification's unreserved characters.
 fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -54,6 +59,7 @@ mod tests {
         let product = Product {
             vendor: "Vigil GmbH".into(),
             name: "BMS".into(),
+            version_scheme: None,
             versions: vec![version.clone()],
         };
         (product, version)

@@ -13,6 +13,7 @@ pub mod openvex;
 pub mod osv;
 
 pub use csaf_check::{CsafProblem, problems as csaf_problems};
+pub use identifiers::versioned_purl;
 pub use model::{
     AdvisoryDoc, DocKind, Product, ProductVersion, Publisher, Reference, Remediation,
     RemediationCategory, Revision, Tlp, TrackingStatus, Vulnerability, csaf_file_name,

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::cvss::CvssVector;
+use crate::{catalog::VersionScheme, cvss::CvssVector};
 
 /// Security Advisory (a vulnerability and its remediation) or Security Notice (a public topic
 /// or an informational issue — seed 001's distinction).
@@ -89,6 +89,10 @@ pub struct Reference {
 pub struct Product {
     pub vendor: String,
     pub name: String,
+    /// How the catalog orders the product's versions (`None`: not a catalog product). The
+    /// versions are listed oldest first under it.
+    #[serde(default)]
+    pub version_scheme: Option<VersionScheme>,
     pub versions: Vec<ProductVersion>,
 }
 

@@ -10,15 +10,21 @@
 //!   `package`: they list the affected `versions` explicitly and put vendor, product, model,
 //!   the purls (`pkg:generic` where the catalog has none) and the fixed versions in
 //!   `database_specific`. A `SEMVER` range (introduced at the lowest affected version, fixed
-//!   at the lowest fixed one above every affected version) is added only when every version
-//!   involved is plain `MAJOR.MINOR.PATCH`, where its meaning is unambiguous.
+//!   at the lowest fixed one above every affected version) is added only where semantic
+//!   versioning orders the versions as the catalog does: a product whose scheme is `semver`
+//!   (pre-releases included), or plain `MAJOR.MINOR.PATCH` numbers under the `dotted` scheme
+//!   or outside the catalog. A `declared` order (firmware without a scheme) never gets one:
+//!   `versions` lists them, and `database_specific.version_scheme` says how they are ordered.
 //! * `severity` holds the CVSS v3.x and v4.0 vectors (`CVSS_V3`, `CVSS_V4`).
 
 use serde_json::{Map, Value, json};
 
 use super::identifiers::{purl_or_generic, rfc3339};
 use super::model::{AdvisoryDoc, DocKind, Product, ProductVersion, Vulnerability};
-use crate::cvss::Version;
+use crate::{
+    catalog::{VersionKey, VersionOrder, VersionScheme},
+    cvss::Version,
+};
 
 /// The OSV schema version the records follow.
 pub const SCHEMA_VERSION: &str = "1.7.0";
@@ -139,7 +145,7 @@ fn affected_entry(
     let versions: Vec<&str> = hit.iter().map(|v| v.version.as_str()).collect();
     let mut entry = Map::new();
     entry.insert("versions".into(), json!(versions));
-    if let Some(range) = semver_range(hit, fixed) {
+    if let Some(range) = semver_range(product.version_scheme, hit, fixed) {
         entry.insert("ranges".into(), json!([range]));
     }
     let purls: Vec<String> = hit.iter().map(|v| purl_or_generic(product, v)).collect();
@@ -151,6 +157,9 @@ fn affected_entry(
         specific.insert("model".into(), json!(model));
     }
     specific.insert("purls".into(), json!(purls));
+    if let Some(scheme) = product.version_scheme {
+        specific.insert("version_scheme".into(), json!(scheme.as_str()));
+    }
     if !fixed_versions.is_empty() {
         specific.insert("fixed_versions".into(), json!(fixed_versions));
     }
@@ -171,23 +180,39 @@ fn semver(version: &str) -> Option<(u64, u64, u64)> {
     parts.next().is_none().then_some(triple)
 }
 
-fn semver_range(hit: &[&ProductVersion], fixed: &[&ProductVersion]) -> Option<Value> {
-    let hit: Vec<(u64, u64, u64)> = hit
+fn semver_range(
+    scheme: Option<VersionScheme>,
+    hit: &[&ProductVersion],
+    fixed: &[&ProductVersion],
+) -> Option<Value> {
+    let all = || hit.iter().chain(fixed).map(|v| v.version.as_str());
+    let order = match scheme {
+        Some(VersionScheme::Declared) => return None,
+        Some(VersionScheme::Semver) => VersionOrder::new(VersionScheme::Semver, Vec::new()),
+        // Plain numeric triples order the same as dotted numbers and as semantic versions.
+        None | Some(VersionScheme::Dotted) => {
+            if !all().all(|v| semver(v).is_some()) {
+                return None;
+            }
+            VersionOrder::new(VersionScheme::Semver, Vec::new())
+        }
+    };
+    let key = |v: &str| order.key(v).ok();
+    let hit: Vec<(VersionKey, &str)> = hit
         .iter()
-        .map(|v| semver(&v.version))
+        .map(|v| key(&v.version).map(|k| (k, v.version.as_str())))
         .collect::<Option<_>>()?;
-    let fixed: Vec<(u64, u64, u64)> = fixed
+    let fixed: Vec<(VersionKey, &str)> = fixed
         .iter()
-        .map(|v| semver(&v.version))
+        .map(|v| key(&v.version).map(|k| (k, v.version.as_str())))
         .collect::<Option<_>>()?;
     let introduced = hit.iter().min()?;
     let last = hit.iter().max()?;
-    let fix = fixed.iter().filter(|f| *f > last).min();
-    let show = |(a, b, c): &(u64, u64, u64)| format!("{a}.{b}.{c}");
-    let mut events = vec![json!({ "introduced": show(introduced) })];
+    let fix = fixed.iter().filter(|f| f.0 > last.0).min();
+    let mut events = vec![json!({ "introduced": introduced.1 })];
     match fix {
-        Some(fix) => events.push(json!({ "fixed": show(fix) })),
-        None => events.push(json!({ "last_affected": show(last) })),
+        Some(fix) => events.push(json!({ "fixed": fix.1 })),
+        None => events.push(json!({ "last_affected": last.1 })),
     }
     Some(json!({ "type": "SEMVER", "events": events }))
 }
@@ -203,5 +228,39 @@ mod tests {
         assert_eq!(semver("3.01.4"), None);
         assert_eq!(semver("3.1.4-rc1"), None);
         assert_eq!(semver("3.1.4.2"), None);
+    }
+
+    fn v(version: &str) -> ProductVersion {
+        ProductVersion {
+            product_id: format!("P-{version}"),
+            version: version.into(),
+            model: None,
+            purl: None,
+        }
+    }
+
+    #[test]
+    fn ranges_follow_the_catalog_scheme() {
+        let (a, b, f) = (v("1.0.0-rc.1"), v("1.0.0"), v("1.0.1"));
+        let r = semver_range(Some(VersionScheme::Semver), &[&b, &a], &[&f]).unwrap();
+        assert_eq!(
+            r["events"],
+            json!([{"introduced": "1.0.0-rc.1"}, {"fixed": "1.0.1"}])
+        );
+        // A declared order is no semantic order, even when the versions look like one.
+        assert_eq!(
+            semver_range(Some(VersionScheme::Declared), &[&b], &[&f]),
+            None
+        );
+        let (x, y) = (v("2.9.12"), v("2.10.3"));
+        let r = semver_range(Some(VersionScheme::Dotted), &[&x], &[&y]).unwrap();
+        assert_eq!(
+            r["events"],
+            json!([{"introduced": "2.9.12"}, {"fixed": "2.10.3"}])
+        );
+        assert_eq!(
+            semver_range(Some(VersionScheme::Dotted), &[&v("V1.08.2")], &[]),
+            None
+        );
     }
 }

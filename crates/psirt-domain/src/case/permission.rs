@@ -2,11 +2,11 @@
 //!
 //! | role | permissions |
 //! |---|---|
-//! | admin | everything, including staff accounts and grants |
+//! | admin | everything, including staff accounts, grants and the product catalog |
 //! | pso | sees every case; triage, grading, decisions, approvals, release and disclosure, grants, reporter messages |
 //! | rd | granted cases; work on tasks (fix, tests), internal notes |
 //! | qa | granted cases; work on tasks and verify fixes, internal notes |
-//! | pm | granted cases; coordinate (assign, tasks, members), reporter messages, internal notes |
+//! | pm | granted cases; coordinate (assign, tasks, members), reporter messages, internal notes; the product catalog |
 //! | support | granted cases; reporter messages, internal notes |
 
 use crate::report::Role;
@@ -37,6 +37,9 @@ pub enum Permission {
     ManageStaff,
     /// Read the audit trail.
     ReadAudit,
+    /// Create, change, delete and import products, models and versions (every staff member
+    /// reads the catalog).
+    ManageCatalog,
 }
 
 pub fn permissions(role: Role) -> &'static [Permission] {
@@ -55,6 +58,7 @@ pub fn permissions(role: Role) -> &'static [Permission] {
             Grant,
             ManageStaff,
             ReadAudit,
+            ManageCatalog,
         ],
         Role::Pso => &[
             SeeAll,
@@ -70,7 +74,7 @@ pub fn permissions(role: Role) -> &'static [Permission] {
         ],
         Role::Rd => &[WorkTasks, Note],
         Role::Qa => &[WorkTasks, Verify, Note],
-        Role::Pm => &[Coordinate, WorkTasks, MessageReporter, Note],
+        Role::Pm => &[Coordinate, WorkTasks, MessageReporter, Note, ManageCatalog],
         Role::Support => &[MessageReporter, Note],
     }
 }

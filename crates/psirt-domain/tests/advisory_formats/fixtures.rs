@@ -75,6 +75,7 @@ pub fn bms_advisory() -> AdvisoryDoc {
         Product {
             vendor: "Vigil Storage Systems".into(),
             name: "BMS Controller".into(),
+            version_scheme: None,
             versions: vec![
                 version("BMSC-A-3.0.0", "3.0.0", Some("rev A"), None),
                 version("BMSC-A-3.1.4", "3.1.4", Some("rev A"), None),
@@ -86,6 +87,7 @@ pub fn bms_advisory() -> AdvisoryDoc {
         Product {
             vendor: "Vigil Storage Systems".into(),
             name: "Battery Gateway".into(),
+            version_scheme: None,
             versions: vec![
                 version(
                     "BGW-1.4.0",
@@ -219,6 +221,7 @@ pub fn green_advisory() -> AdvisoryDoc {
         products: vec![Product {
             vendor: "Example Web Components".into(),
             name: "Energy Portal web server".into(),
+            version_scheme: None,
             versions: vec![
                 version("EP-2.4", "2.4", None, None),
                 version("EP-2.5", "2.5", None, None),

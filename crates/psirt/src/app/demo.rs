@@ -7,48 +7,205 @@ use psirt_domain::report::{Channel, ReportForm, Role};
 
 use super::{
     App, AppError, Staff, admin,
+    catalog::{
+        self,
+        transfer::{self, CatalogDocument, ModelDoc, Origins, ProductDoc, VersionDoc},
+    },
     demo_cases::{self, Assessment, Goal, Team},
     intake,
 };
-use crate::storage::catalog;
+use crate::storage::catalog as stored;
+
+/// One demo release: version, models (empty: every model), days since release (`None`:
+/// planned), support, days until end of support (negative: ended), markets.
+type DemoVersion = (
+    &'static str,
+    &'static [&'static str],
+    Option<i64>,
+    &'static str,
+    Option<i64>,
+    &'static [&'static str],
+);
 
 struct DemoProduct {
     name: &'static str,
-    models: &'static [&'static str],
-    versions: &'static [(&'static str, i64, bool)],
+    scheme: &'static str,
+    description: &'static str,
+    purl: Option<&'static str>,
+    /// Model name and days until its end of support.
+    models: &'static [(&'static str, Option<i64>)],
+    /// Oldest first (the declared order for `declared`).
+    versions: &'static [DemoVersion],
 }
+
+const EU: &[&str] = &["DE", "FR", "NL", "IT", "ES", "PL"];
+const EU_CN: &[&str] = &["DE", "FR", "NL", "IT", "ES", "PL", "CN"];
 
 const PRODUCTS: &[DemoProduct] = &[
     DemoProduct {
         name: "VoltGuard BMS",
-        models: &["BMS-200", "BMS-400 HV"],
+        // Hotfix builds such as 3.1.4-HF2 come after their base release: no common scheme
+        // orders them that way (semver would put a pre-release first), so the order is declared.
+        scheme: "declared",
+        description: "Battery management system firmware for stationary storage (ASIL C).",
+        purl: None,
+        models: &[("BMS-200", Some(365)), ("BMS-400 HV", None)],
         versions: &[
-            ("2.3.1", 520, false),
-            ("3.0.0", 300, true),
-            ("3.1.4", 90, true),
-            ("3.2.0", 20, true),
+            (
+                "2.3.1",
+                &["BMS-200"],
+                Some(520),
+                "unsupported",
+                Some(-60),
+                EU,
+            ),
+            ("3.0.0", &[], Some(300), "security_only", Some(120), EU_CN),
+            ("3.1.4", &[], Some(90), "supported", None, EU_CN),
+            (
+                "3.1.4-HF2",
+                &["BMS-200"],
+                Some(40),
+                "supported",
+                None,
+                EU_CN,
+            ),
+            ("3.2.0", &[], Some(20), "supported", None, EU_CN),
         ],
     },
     DemoProduct {
         name: "SunBridge Hybrid Inverter",
-        models: &["SB-5K", "SB-10K-3P"],
+        scheme: "dotted",
+        description: "Hybrid inverters for residential PV with battery storage.",
+        purl: None,
+        models: &[("SB-5K", None), ("SB-10K-3P", None)],
         versions: &[
-            ("V1.08.2", 700, false),
-            ("V1.12.0", 210, true),
-            ("V1.13.5", 45, true),
+            ("V1.08.2", &[], Some(700), "unsupported", Some(-200), EU),
+            ("V1.9.4", &[], Some(420), "security_only", Some(90), EU),
+            ("V1.12.0", &[], Some(210), "supported", None, EU_CN),
+            ("V1.13.5", &[], Some(45), "supported", None, EU_CN),
         ],
     },
     DemoProduct {
         name: "TrailCell Portable Power Station",
-        models: &["TC-1000", "TC-2000 Pro"],
-        versions: &[("fw 4.1", 400, true), ("fw 4.2", 60, true)],
+        scheme: "dotted",
+        description: "Portable power stations with app control over Wi-Fi and Bluetooth.",
+        purl: None,
+        models: &[("TC-1000", Some(200)), ("TC-2000 Pro", None)],
+        versions: &[
+            (
+                "fw 4.1",
+                &[],
+                Some(400),
+                "security_only",
+                Some(200),
+                &["DE", "FR", "US", "JP"],
+            ),
+            (
+                "fw 4.2",
+                &[],
+                Some(60),
+                "supported",
+                None,
+                &["DE", "FR", "US", "JP"],
+            ),
+            (
+                "fw 4.3",
+                &[],
+                None,
+                "supported",
+                None,
+                &["DE", "FR", "US", "JP"],
+            ),
+        ],
     },
     DemoProduct {
         name: "Fleet Cloud App",
-        models: &["Android", "iOS"],
-        versions: &[("5.9.0", 30, true), ("6.0.1", 7, true)],
+        scheme: "semver",
+        description: "The owners' app for Android and iOS.",
+        purl: Some("pkg:generic/voltguard/fleet-cloud-app"),
+        models: &[("Android", None), ("iOS", None)],
+        versions: &[
+            (
+                "5.9.0",
+                &[],
+                Some(30),
+                "security_only",
+                Some(60),
+                &["EU", "CN", "US"],
+            ),
+            (
+                "6.0.0-rc.1",
+                &["Android"],
+                Some(14),
+                "unsupported",
+                None,
+                &["DE"],
+            ),
+            (
+                "6.0.1",
+                &[],
+                Some(7),
+                "supported",
+                None,
+                &["EU", "CN", "US"],
+            ),
+            ("6.0.2", &[], None, "supported", None, &["EU", "CN", "US"]),
+        ],
     },
 ];
+
+/// The demo catalog as an import document (dates relative to `now`).
+fn catalog_document(now: Timestamp) -> CatalogDocument {
+    let day = |days: i64| -> String {
+        let t = now
+            .saturating_add(SignedDuration::from_hours(24 * days))
+            .unwrap_or(now);
+        catalog::ts_to_date(t).to_string()
+    };
+    let products = PRODUCTS
+        .iter()
+        .map(|p| ProductDoc {
+            name: p.name.into(),
+            version_scheme: Some(p.scheme.into()),
+            description: Some(p.description.into()),
+            purl: p.purl.map(Into::into),
+            models: p
+                .models
+                .iter()
+                .map(|(name, eos)| ModelDoc {
+                    name: (*name).into(),
+                    description: None,
+                    end_of_support: eos.map(day),
+                })
+                .collect(),
+            versions: p
+                .versions
+                .iter()
+                .flat_map(|(version, models, released, support, eos, markets)| {
+                    let models: Vec<&str> = if models.is_empty() {
+                        p.models.iter().map(|(m, _)| *m).collect()
+                    } else {
+                        models.to_vec()
+                    };
+                    models.into_iter().map(move |m| VersionDoc {
+                        version: (*version).into(),
+                        model: Some(m.into()),
+                        released: released.map(|d| day(-d)),
+                        support: Some((*support).into()),
+                        end_of_support: eos.map(day),
+                        markets: Some(markets.iter().map(|c| (*c).into()).collect()),
+                    })
+                })
+                .collect(),
+            ..ProductDoc::default()
+        })
+        .collect();
+    CatalogDocument {
+        format: transfer::FORMAT_NAME.into(),
+        version: 1,
+        products,
+    }
+}
 
 struct DemoReport {
     title: &'static str,
@@ -160,31 +317,16 @@ const REPORTS: &[DemoReport] = &[
 
 /// Loads the demo unless a catalog already exists. Returns whether anything was loaded.
 pub async fn load(app: &App) -> Result<bool, AppError> {
-    if !catalog::products(&app.db).await?.is_empty() {
+    if !stored::products(&app.db).await?.is_empty() {
         return Ok(false);
     }
-    let now = app.clock.now();
-    for product in PRODUCTS {
-        let product_id = catalog::add_product(&app.db, product.name, now).await?;
-        let mut model_ids = Vec::new();
-        for model in product.models {
-            model_ids.push(catalog::add_model(&app.db, &product_id, model).await?);
-        }
-        for (version, days_ago, supported) in product.versions {
-            let released: Timestamp = now
-                .saturating_sub(SignedDuration::from_hours(24 * days_ago))
-                .unwrap_or(now);
-            catalog::add_version(
-                &app.db,
-                &product_id,
-                model_ids.first().map(String::as_str),
-                version,
-                released,
-                *supported,
-            )
-            .await?;
-        }
-    }
+    transfer::import_document(
+        app,
+        "system",
+        &catalog_document(app.clock.now()),
+        &Origins::default(),
+    )
+    .await?;
     let mut references = Vec::new();
     for r in REPORTS {
         let (name, organization, email) = match r.reporter {
@@ -259,7 +401,7 @@ const PLAN: &[(Goal, Assessment<'static>)] = &[
             cvss_v31: "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:L",
             cwe: "CWE-345",
             product: "VoltGuard BMS",
-            affected: "3.0.0",
+            affected: ">= 3.0.0, < 3.2.0",
             fixed: "3.2.0",
             cve: "",
         },
@@ -307,7 +449,7 @@ const PLAN: &[(Goal, Assessment<'static>)] = &[
             cvss_v31: "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N",
             cwe: "CWE-22",
             product: "Fleet Cloud App",
-            affected: "5.9.0",
+            affected: ">= 5.9.0, < 6.0.1",
             fixed: "6.0.1",
             cve: "CVE-2026-41003",
         },

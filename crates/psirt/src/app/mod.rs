@@ -7,6 +7,7 @@ pub mod admin;
 pub mod advisories;
 pub mod cases;
 pub mod cvss;
+pub mod catalog;
 pub mod dashboard;
 pub mod demo;
 mod demo_cases;
@@ -137,6 +138,12 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A name or key is taken; the field errors say which (code `duplicate`).
+    #[error("already exists")]
+    Exists(FieldErrors),
+    /// Cases, reports or published advisories name it: it cannot be deleted or renamed.
+    #[error("{0}")]
+    InUse(String),
     /// A lifecycle guard failed (illegal transition, missing precondition, two-person rule).
     #[error("{0}")]
     Guard(#[from] psirt_domain::case::Guard),
@@ -155,6 +162,7 @@ impl From<StorageError> for AppError {
     fn from(e: StorageError) -> Self {
         match e {
             StorageError::Stale => AppError::Stale,
+            StorageError::Duplicate(what) => AppError::Conflict(format!("{what} already exists")),
             other => AppError::Storage(other),
         }
     }

@@ -1,8 +1,9 @@
-//! The command line: `psirt serve | migrate | admin | cvss | policy | audit | keys`. Data goes to stdout,
+//! The command line: `psirt serve | migrate | admin | catalog | cvss | policy | audit | keys`. Data goes to stdout,
 //! messages to stderr; bad input exits with code 2 and a one-line reason.
 
 mod admin;
 mod audit;
+mod catalog;
 pub mod cvss;
 mod keys;
 pub mod policy;
@@ -43,6 +44,9 @@ enum Command {
     /// Manage staff accounts, API tokens and grants.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Export or import the product catalog as JSON or CSV.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
     /// Score CVSS v2.0/v3.0/v3.1/v4.0 vectors (arguments, or one per line on stdin).
     Cvss(cvss::CvssArgs),
     /// Policy presets, custom policy checks and the deadlines of a case.
@@ -104,6 +108,7 @@ pub fn main() -> ExitCode {
             Command::Admin(command) => admin::run(config, command).await,
             Command::Audit(command) => audit::run(config, command).await,
             Command::Keys(command) => keys::run(config, command).await,
+            Command::Catalog(command) => catalog::run(config, command).await,
             // Handled before the configuration is loaded.
             Command::Cvss(_) | Command::Policy(_) => ExitCode::SUCCESS,
         }

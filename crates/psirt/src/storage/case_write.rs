@@ -230,21 +230,22 @@ pub async fn close_pause(
     Ok(())
 }
 
-/// Replaces the case's versions of one status (`affected` or `fixed`).
+/// Replaces the case's versions of one status (`affected` or `fixed`): `(product, version or
+/// range, is a range)`.
 pub async fn replace_versions(
     tx: &mut Tx<'_>,
     case_id: &str,
     status: &str,
-    versions: &[(String, String)],
+    versions: &[(String, String, bool)],
 ) -> Result<(), StorageError> {
     sqlx::query("DELETE FROM case_versions WHERE case_id = $1 AND status = $2")
         .bind(case_id)
         .bind(status)
         .execute(&mut **tx)
         .await?;
-    for (product, version) in versions {
+    for (product, version, range) in versions {
         sqlx::query(
-            "INSERT INTO case_versions (id, case_id, product, version, status) VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO case_versions (id, case_id, product, version, status, is_range) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (case_id, product, version, status) DO NOTHING",
         )
         .bind(new_id())
@@ -252,6 +253,7 @@ pub async fn replace_versions(
         .bind(product)
         .bind(version)
         .bind(status)
+        .bind(rows::flag(*range))
         .execute(&mut **tx)
         .await?;
     }

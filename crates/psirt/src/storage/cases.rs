@@ -229,10 +229,12 @@ pub struct VersionRow {
     pub version: String,
     /// `affected` or `fixed`.
     pub status: String,
+    /// `version` is a range (`>= 1.2.0, < 1.4.1`) read under the product's version order.
+    pub range: bool,
 }
 
 pub async fn versions(db: &Db, case_id: &str) -> Result<Vec<VersionRow>, StorageError> {
-    let rows = sqlx::query("SELECT product, version, status FROM case_versions WHERE case_id = $1 ORDER BY status, product, version")
+    let rows = sqlx::query("SELECT product, version, status, is_range FROM case_versions WHERE case_id = $1 ORDER BY status, product, version")
         .bind(case_id)
         .fetch_all(db.pool())
         .await?;
@@ -242,6 +244,7 @@ pub async fn versions(db: &Db, case_id: &str) -> Result<Vec<VersionRow>, Storage
                 product: r.try_get(0)?,
                 version: r.try_get(1)?,
                 status: r.try_get(2)?,
+                range: r.try_get::<i64, _>(3)? == 1,
             })
         })
         .collect()

@@ -78,6 +78,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0011_openpgp_keys.sql"),
     },
     Migration {
+        version: 12,
+        name: "catalog",
+        sqlite: include_str!("../../migrations/sqlite/0012_catalog.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_catalog.sql"),
+    },
+    Migration {
         version: 16,
         name: "search_queue",
         sqlite: include_str!("../../migrations/sqlite/0016_search_queue.sql"),

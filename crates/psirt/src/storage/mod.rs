@@ -5,6 +5,7 @@
 //! Errors: [`StorageError`]; the application layer maps them to its own.
 
 pub mod advisories;
+pub mod advisory_versions;
 pub mod audit;
 mod batch;
 pub mod blobs;

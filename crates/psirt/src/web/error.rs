@@ -4,7 +4,7 @@
 //! Stable codes (documented in docs/ERRORS.md): `validation_failed` 422, `malformed_json` 400,
 //! `unknown_field` 400, `malformed_multipart` 400, `unsupported_media_type` 415,
 //! `payload_too_large` 413, `too_many_attachments` 413, `unauthenticated` 401, `forbidden` 403,
-//! `not_found` 404, `conflict` 409, `transition_not_allowed` 409, `stale_version` 409,
+//! `not_found` 404, `conflict` 409, `already_exists` 409, `in_use` 409, `transition_not_allowed` 409, `stale_version` 409,
 //! `rate_limited` 429, `unavailable` 503, `internal` 500.
 
 use axum::{
@@ -84,6 +84,12 @@ impl From<AppError> for ApiError {
             ),
             AppError::Forbidden(why) => Self::new(StatusCode::FORBIDDEN, "forbidden", why),
             AppError::Conflict(why) => Self::new(StatusCode::CONFLICT, "conflict", why),
+            AppError::Exists(fields) => Self {
+                detail: fields.to_string(),
+                errors: fields.0,
+                ..Self::new(StatusCode::CONFLICT, "already_exists", "")
+            },
+            AppError::InUse(why) => Self::new(StatusCode::CONFLICT, "in_use", why),
             AppError::Guard(psirt_domain::case::Guard::NotPermitted { role, action }) => Self::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",

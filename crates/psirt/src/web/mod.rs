@@ -6,6 +6,8 @@ mod api;
 mod auth;
 mod cases;
 mod cvss;
+mod catalog;
+mod catalog_pages;
 pub mod error;
 mod ops;
 pub mod pages;
@@ -81,6 +83,41 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(advisories::csaf_restricted))
         .routes(utoipa_axum::routes!(advisories::security_txt))
         .routes(utoipa_axum::routes!(advisories::openpgp_key))
+        .routes(utoipa_axum::routes!(
+            catalog::list_products,
+            catalog::create_product
+        ))
+        .routes(utoipa_axum::routes!(
+            catalog::get_product,
+            catalog::update_product,
+            catalog::delete_product
+        ))
+        .routes(utoipa_axum::routes!(
+            catalog::list_models,
+            catalog::create_model
+        ))
+        .routes(utoipa_axum::routes!(
+            catalog::get_model,
+            catalog::update_model,
+            catalog::delete_model
+        ))
+        .routes(utoipa_axum::routes!(
+            catalog::list_versions,
+            catalog::create_version
+        ))
+        .routes(utoipa_axum::routes!(
+            catalog::get_version,
+            catalog::update_version,
+            catalog::delete_version
+        ))
+        .routes(utoipa_axum::routes!(catalog::export))
+        .routes(utoipa_axum::routes!(catalog::import))
+        .routes(utoipa_axum::routes!(catalog_pages::products_page))
+        .routes(utoipa_axum::routes!(catalog_pages::product_page))
+        .routes(utoipa_axum::routes!(catalog_pages::release_notes))
+        .routes(utoipa_axum::routes!(catalog_pages::product_feed))
+        .routes(utoipa_axum::routes!(catalog_pages::eos_page))
+        .routes(utoipa_axum::routes!(catalog_pages::eos_feed))
         .routes(utoipa_axum::routes!(cases::list_cases))
         .routes(utoipa_axum::routes!(cases::get_case, cases::patch_case))
         .routes(utoipa_axum::routes!(cases::case_action))

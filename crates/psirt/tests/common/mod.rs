@@ -153,6 +153,23 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Any method with a bearer token; a JSON body unless `body` is null.
+    pub async fn call(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        let mut r = self.http.request(method, self.url(path)).bearer_auth(token);
+        if !body.is_null() {
+            r = r.json(&body);
+        }
+        let r = r.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn get_json(&self, path: &str, token: &str) -> (u16, Value) {
         let r = self
             .http

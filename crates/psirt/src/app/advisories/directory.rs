@@ -193,29 +193,49 @@ pub async fn public_entries(app: &App) -> Result<Vec<PublicEntry>, AppError> {
     Ok(public_documents(app)
         .await?
         .into_iter()
-        .map(|(path, f)| {
-            let doc: Value = serde_json::from_str(&f.body).unwrap_or(Value::Null);
-            let summary = doc
-                .pointer("/document/notes")
-                .and_then(Value::as_array)
-                .and_then(|notes| {
-                    notes
-                        .iter()
-                        .find(|n| n.get("category").and_then(Value::as_str) == Some("summary"))
-                })
-                .and_then(|n| n.get("text"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            PublicEntry {
-                id: document_field(&doc, "/document/tracking/id").to_owned(),
-                title: document_field(&doc, "/document/title").to_owned(),
-                summary,
-                published: document_field(&doc, "/document/tracking/initial_release_date")
-                    .to_owned(),
-                updated: document_field(&doc, "/document/tracking/current_release_date").to_owned(),
-                csaf_url: format!("{public}{WHITE}/{path}"),
-            }
-        })
+        .map(|(path, f)| public_entry(&public, &path, &f))
         .collect())
+}
+
+/// One public document's entry, from its CSAF file (`path` relative to the TLP:WHITE folder).
+pub fn public_entry(public: &str, path: &str, f: &PublishedFile) -> PublicEntry {
+    let doc: Value = serde_json::from_str(&f.body).unwrap_or(Value::Null);
+    let summary = doc
+        .pointer("/document/notes")
+        .and_then(Value::as_array)
+        .and_then(|notes| {
+            notes
+                .iter()
+                .find(|n| n.get("category").and_then(Value::as_str) == Some("summary"))
+        })
+        .and_then(|n| n.get("text"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    PublicEntry {
+        id: document_field(&doc, "/document/tracking/id").to_owned(),
+        title: document_field(&doc, "/document/title").to_owned(),
+        summary,
+        published: document_field(&doc, "/document/tracking/initial_release_date").to_owned(),
+        updated: document_field(&doc, "/document/tracking/current_release_date").to_owned(),
+        csaf_url: format!("{public}{WHITE}/{path}"),
+    }
+}
+
+/// The public entry of one published advisory, if its CSAF document is public (TLP:WHITE):
+/// read from the file the first publication's year and the tracking id name.
+pub async fn public_entry_of(
+    app: &App,
+    tracking_id: &str,
+    first_published: Timestamp,
+) -> Result<Option<PublicEntry>, AppError> {
+    let year = first_published.to_zoned(jiff::tz::TimeZone::UTC).year();
+    let path = format!(
+        "{year}/{}",
+        psirt_domain::advisory::csaf_file_name(tracking_id)
+    );
+    Ok(advisories::file(&app.db, &format!("{WHITE}/{path}"))
+        .await?
+        .filter(|f| f.tlp == "WHITE")
+        .map(|f| public_entry(&app.config.public_url(), &path, &f)))
 }

@@ -4,31 +4,140 @@ use jiff::Timestamp;
 use psirt_domain::{
     advisory::{
         AdvisoryDoc, DocKind, Product, ProductVersion, Publisher, Reference, Remediation,
-        RemediationCategory, Revision, Tlp, TrackingStatus, Vulnerability,
+        RemediationCategory, Revision, Tlp, TrackingStatus, Vulnerability, versioned_purl,
     },
+    catalog::{VersionOrder, VersionScheme},
     cvss::CvssVector,
     policy::StartEvent,
 };
 
 use crate::{
-    app::{App, AppError},
-    storage::{advisories, advisories::AdvisoryRow, cases},
+    app::{
+        App, AppError,
+        catalog::{Loaded, resolve},
+    },
+    storage::{StorageError, advisories, advisories::AdvisoryRow, cases},
 };
 
-/// A product id for CSAF: letters, digits and dashes only, stable for the same product/version.
-fn product_id(product: &str, version: &str) -> String {
-    let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '-'
-                }
+/// Letters, digits and dashes only (CSAF product ids).
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// `(product, model, version)`.
+type VersionKey = (String, Option<String>, String);
+
+/// The products a document names, each version once with a stable id (CSAF `product_id`).
+#[derive(Default)]
+struct Tree {
+    products: Vec<Product>,
+    /// `(product, model, version)` → product id.
+    ids: Vec<(VersionKey, String)>,
+}
+
+impl Tree {
+    fn add(
+        &mut self,
+        product: &Product,
+        model: Option<&str>,
+        version: &str,
+        purl: Option<String>,
+    ) -> String {
+        let key = (
+            product.name.clone(),
+            model.map(str::to_owned),
+            version.to_owned(),
+        );
+        if let Some((_, id)) = self.ids.iter().find(|(k, _)| *k == key) {
+            return id.clone();
+        }
+        let base = match model {
+            Some(m) => format!("{}-{}-{}", clean(&product.name), clean(m), clean(version)),
+            None => format!("{}-{}", clean(&product.name), clean(version)),
+        };
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.ids.iter().any(|(_, i)| *i == id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.ids.push((key, id.clone()));
+        if !self.products.iter().any(|p| p.name == product.name) {
+            self.products.push(Product {
+                versions: Vec::new(),
+                ..product.clone()
+            });
+        }
+        if let Some(entry) = self.products.iter_mut().find(|p| p.name == product.name) {
+            entry.versions.push(ProductVersion {
+                product_id: id.clone(),
+                version: version.to_owned(),
+                model: model.map(str::to_owned),
+                purl,
+            });
+        }
+        id
+    }
+
+    /// Adds a case's entry: the catalog versions it stands for (every model), or the text as
+    /// one version for a product outside the catalog.
+    fn add_entry(
+        &mut self,
+        org: &str,
+        catalog: Option<&Loaded>,
+        entry: &cases::VersionRow,
+    ) -> Vec<String> {
+        let Some(loaded) = catalog else {
+            let product = Product {
+                vendor: org.to_owned(),
+                name: entry.product.clone(),
+                version_scheme: None,
+                versions: Vec::new(),
+            };
+            return vec![self.add(&product, None, &entry.version, None)];
+        };
+        let p = &loaded.product;
+        let product = Product {
+            vendor: p.vendor.clone().unwrap_or_else(|| org.to_owned()),
+            name: p.name.clone(),
+            version_scheme: VersionScheme::parse(&p.version_scheme),
+            versions: Vec::new(),
+        };
+        resolve::expand(loaded, &entry.version, entry.range)
+            .into_iter()
+            .map(|v| {
+                let model = v
+                    .model_id
+                    .as_ref()
+                    .and_then(|id| loaded.models.iter().find(|m| &m.id == id))
+                    .map(|m| m.name.as_str());
+                let purl = p
+                    .purl
+                    .as_deref()
+                    .map(|base| versioned_purl(base, &v.version));
+                self.add(&product, model, &v.version, purl)
             })
-            .collect::<String>()
-    };
-    format!("{}-{}", clean(product), clean(version))
+            .collect()
+    }
+
+    /// Versions in catalog order (oldest first), models by name.
+    fn into_products(mut self, catalog: &[(String, VersionOrder)]) -> Vec<Product> {
+        for p in &mut self.products {
+            if let Some((_, order)) = catalog.iter().find(|(n, _)| *n == p.name) {
+                p.versions.sort_by(|a, b| a.model.cmp(&b.model));
+                order.sort_by_key(&mut p.versions, |v| v.version.as_str());
+            }
+        }
+        self.products
+    }
 }
 
 /// Common CWE names (CSAF requires the name with the id); unknown ids are left out of `cwe`.
@@ -121,44 +230,32 @@ pub async fn build(
     now: Timestamp,
 ) -> Result<AdvisoryDoc, AppError> {
     let org = &app.config.organization;
-    let mut products: Vec<Product> = Vec::new();
+    let mut tree = Tree::default();
+    let mut catalog = resolve::Products::default();
+    let mut orders: Vec<(String, VersionOrder)> = Vec::new();
+    let mut conn = app.db.pool().acquire().await.map_err(StorageError::from)?;
     let mut vulnerabilities = Vec::new();
-    let mut add_version = |product: &str, version: &str| -> String {
-        let id = product_id(product, version);
-        if !products.iter().any(|p| p.name == product) {
-            products.push(Product {
-                vendor: org.name.clone(),
-                name: product.to_owned(),
-                versions: Vec::new(),
-            });
-        }
-        if let Some(entry) = products.iter_mut().find(|p| p.name == product)
-            && !entry.versions.iter().any(|v| v.product_id == id)
-        {
-            entry.versions.push(ProductVersion {
-                product_id: id.clone(),
-                version: version.to_owned(),
-                model: None,
-                purl: None,
-            });
-        }
-        id
-    };
     for (case_id, cve) in advisories::cases(&app.db, &row.id).await? {
         let Some(case) = cases::by_id(&app.db, &case_id).await? else {
             continue;
         };
         let versions = cases::versions(&app.db, &case_id).await?;
-        let known_affected: Vec<String> = versions
-            .iter()
-            .filter(|v| v.status == "affected")
-            .map(|v| add_version(&v.product, &v.version))
-            .collect();
-        let fixed: Vec<String> = versions
-            .iter()
-            .filter(|v| v.status == "fixed")
-            .map(|v| add_version(&v.product, &v.version))
-            .collect();
+        let mut known_affected: Vec<String> = Vec::new();
+        let mut fixed: Vec<String> = Vec::new();
+        for v in &versions {
+            let loaded = catalog.get(&mut conn, &v.product).await?;
+            if let Some(l) = loaded
+                && !orders.iter().any(|(n, _)| *n == l.product.name)
+            {
+                orders.push((l.product.name.clone(), l.order()));
+            }
+            let ids = tree.add_entry(&org.name, loaded, v);
+            if v.status == "fixed" {
+                fixed.extend(ids);
+            } else {
+                known_affected.extend(ids);
+            }
+        }
         let mut remediations = Vec::new();
         if let Some(details) = &row.remediation {
             remediations.push(Remediation {
@@ -247,7 +344,7 @@ pub async fn build(
         current_release: now,
         revisions,
         references: Vec::new(),
-        products,
+        products: tree.into_products(&orders),
         vulnerabilities,
         acknowledgments: Vec::new(),
     };

@@ -255,6 +255,7 @@ async fn publish_row(
     for file in &published {
         advisories::put_file(&mut tx, file).await?;
     }
+    crate::app::catalog::public::record_publication(&mut tx, &row.id, &doc).await?;
     advisories::mark_published(
         &mut tx,
         &row.id,

@@ -17,7 +17,7 @@ use super::{
     view::{self, CaseView, Markets},
 };
 use crate::{
-    app::{App, AppError, Staff},
+    app::{App, AppError, Staff, catalog::resolve},
     storage::{
         StorageError, audit,
         case_write::{self, Column, Flag},
@@ -45,10 +45,15 @@ pub struct CvssInput {
     pub rationale: Option<String>,
 }
 
+/// An affected or fixed entry: one version, or a range read under the product's version order
+/// (`>= 1.2.0, < 1.4.1`; operators `>=`, `>`, `<=`, `<`, `=`). A product of the catalog must
+/// have the version there, and a range must hold at least one of its versions; ranges need a
+/// catalog product.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VersionInput {
     pub product: String,
+    /// A version (`3.1.4`) or a range (`>= 3.0.0, < 3.2.0`).
     pub version: String,
 }
 
@@ -239,10 +244,21 @@ pub async fn update(
             "the post-mortem is recorded after disclosure (post_release)",
         );
     }
-    let check_versions =
-        |field: &str, list: &Option<Vec<VersionInput>>, errors: &mut FieldErrors| {
-            for (i, v) in list.iter().flatten().enumerate() {
-                if v.product.trim().is_empty()
+    let mut catalog = resolve::Products::default();
+    // Per status: `(product, version or range, is a range)`.
+    type Entries = Vec<(String, String, bool)>;
+    let mut versions: Vec<(&str, Entries)> = Vec::new();
+    {
+        let mut conn = app.db.pool().acquire().await.map_err(StorageError::from)?;
+        for (field, status, list) in [
+            ("affected_versions", "affected", &patch.affected_versions),
+            ("fixed_versions", "fixed", &patch.fixed_versions),
+        ] {
+            let Some(list) = list else { continue };
+            let mut checked = Vec::new();
+            for (i, v) in list.iter().enumerate() {
+                let product = v.product.trim();
+                if product.is_empty()
                     || v.version.trim().is_empty()
                     || v.product.len() > 300
                     || v.version.len() > 300
@@ -252,11 +268,22 @@ pub async fn update(
                         "invalid",
                         "product and version are required (at most 300 characters)",
                     );
+                    continue;
+                }
+                let known = catalog.get(&mut conn, product).await?;
+                if let Some((text, range)) = resolve::check_entry(
+                    known,
+                    product,
+                    &v.version,
+                    &format!("{field}[{i}].version"),
+                    &mut errors,
+                ) {
+                    checked.push((product.to_owned(), text, range));
                 }
             }
-        };
-    check_versions("affected_versions", &patch.affected_versions, &mut errors);
-    check_versions("fixed_versions", &patch.fixed_versions, &mut errors);
+            versions.push((status, checked));
+        }
+    }
     if let Some(t) = &patch.title
         && (t.trim().is_empty() || t.chars().count() > 300 || t.contains(['\n', '\r', '\0']))
     {
@@ -368,17 +395,8 @@ pub async fn update(
     if let Some(assignee) = &assignee {
         case_write::set(&mut tx, id, Column::AssigneeId, assignee.as_deref()).await?;
     }
-    for (status, list) in [
-        ("affected", &patch.affected_versions),
-        ("fixed", &patch.fixed_versions),
-    ] {
-        if let Some(list) = list {
-            let pairs: Vec<(String, String)> = list
-                .iter()
-                .map(|v| (v.product.trim().to_owned(), v.version.trim().to_owned()))
-                .collect();
-            case_write::replace_versions(&mut tx, id, status, &pairs).await?;
-        }
+    for (status, entries) in &versions {
+        case_write::replace_versions(&mut tx, id, status, entries).await?;
     }
     if let Some(pm) = &patch.post_mortem {
         let json = serde_json::to_string(pm).map_err(|e| AppError::Unavailable(e.to_string()))?;
