@@ -6,8 +6,8 @@
 pub mod admin;
 pub mod advisories;
 pub mod cases;
-pub mod cvss;
 pub mod catalog;
+pub mod cvss;
 pub mod dashboard;
 pub mod demo;
 mod demo_cases;
