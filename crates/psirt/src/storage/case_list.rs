@@ -97,11 +97,11 @@ fn conditions(
             Dialect::Sqlite => push_all("c.search_text LIKE $? ESCAPE '\\'", &[like_pattern(text)]),
             Dialect::Postgres => push_all(
                 "to_tsvector('simple', c.search_text) @@ plainto_tsquery('simple', $?)",
-                &[text.clone()],
+                std::slice::from_ref(text),
             ),
         }
     }
-    let mut push = |fragment: &str, bind: String| push_all(fragment, &[bind]);
+    let mut push = |fragment: &str, bind: String| push_all(fragment, std::slice::from_ref(&bind));
     if let Some(phase) = &q.phase {
         push("c.phase = $?", phase.clone());
     }
